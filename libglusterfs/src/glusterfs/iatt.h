@@ -11,7 +11,7 @@
 
 typedef struct gf_iatt {
     uuid_t ia_gfid;
-    uint64_t ia_flags; /* which fields are valid (GF_IATT_*); 0 = all */
+    uint64_t ia_flags; /* which fields are valid: GF_IATT_* bits, as on the wire */
     uint64_t ia_ino;
     uint64_t ia_dev;
     uint64_t ia_rdev;
@@ -28,7 +28,13 @@ typedef struct gf_iatt {
     uint32_t ia_mode; /* st_mode: file type and permission bits */
 } gf_iatt_t;
 
-/* Fills *ia from *st; the gfid is left untouched. */
+/* Validity bits of ia_flags (wire values): type, mode, nlink, uid, gid, atime,
+ * mtime, ctime, ino, size, blocks (0x1..0x400), btime 0x800, gfid 0x1000. */
+#define GF_IATT_BTIME 0x800u
+#define GF_IATT_GFID 0x1000u
+#define GF_IATT_FROM_STAT 0x17ffu /* everything stat(2) gives, and the gfid */
+
+/* Fills *ia from *st (ia_flags = GF_IATT_FROM_STAT); the gfid is left untouched. */
 void gf_iatt_from_stat(gf_iatt_t *ia, const struct stat *st);
 
 /* setattr "valid" bits: which fields of the passed iatt to apply. */

@@ -1,0 +1,501 @@
+/*
+ * The volume model: name and brick rules, building a volume from its store keys
+ * and the transactions that write it (layout in volume.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "glusterfs/mem.h"
+#include "volume.h"
+
+static const char *status_words[] = {"created", "started", "stopped"};
+static const char *status_titles[] = {"Created", "Started", "Stopped"};
+
+int
+gd_vol_name_check(const char *name, char *err, size_t errlen)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > GD_VOL_NAME_MAX) {
+        snprintf(err, errlen, "volume name must have 1 to %d characters", GD_VOL_NAME_MAX);
+        return -EINVAL;
+    }
+    if (name[0] == '-') {
+        snprintf(err, errlen, "volume name \"%s\" must not start with '-'", name);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-') {
+            snprintf(err, errlen,
+                     "volume name \"%s\" may only hold letters, digits, '_' and '-'", name);
+            return -EINVAL;
+        }
+    }
+    if (strcmp(name, "all") == 0) {
+        snprintf(err, errlen, "\"all\" is reserved and cannot name a volume");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Copies path into out (same size or more), collapsing repeated '/' and dropping a
+ * trailing one. */
+static void
+normalize_path(const char *path, char *out)
+{
+    char *o = out;
+    for (const char *p = path; *p; p++)
+        if (!(*p == '/' && o > out && o[-1] == '/'))
+            *o++ = *p;
+    if (o > out + 1 && o[-1] == '/')
+        o--;
+    *o = '\0';
+}
+
+/* Checks a normalized brick path. 0 or -EINVAL with the reason in err. */
+static int
+check_path(const char *path, char *err, size_t errlen)
+{
+    if (path[0] != '/' || path[1] == '\0') {
+        snprintf(err, errlen, "brick path \"%s\" must be an absolute path below /", path);
+        return -EINVAL;
+    }
+    for (const char *p = path; *p; p++) {
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p) || *p == '"' ||
+            *p == '\\') {
+            snprintf(err, errlen,
+                     "brick path \"%s\" must not hold blanks, quotes or backslashes", path);
+            return -EINVAL;
+        }
+    }
+    if (strstr(path, "/./") || strstr(path, "/../") || !strcmp(strrchr(path, '/'), "/.") ||
+        !strcmp(strrchr(path, '/'), "/..")) {
+        snprintf(err, errlen, "brick path \"%s\" must not hold \".\" or \"..\"", path);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
+gd_brick_parse(const char *spec, char **host, char **path, char *err, size_t errlen)
+{
+    const char *sep = strstr(spec, ":/");
+    char *norm;
+    int ret;
+
+    if (!sep || sep == spec) {
+        snprintf(err, errlen, "brick \"%s\" is not of the form HOST:/PATH", spec);
+        return -EINVAL;
+    }
+    norm = gf_malloc(strlen(sep + 1) + 1);
+    if (!norm)
+        return -ENOMEM;
+    normalize_path(sep + 1, norm);
+    ret = check_path(norm, err, errlen);
+    if (ret) {
+        gf_free(norm);
+        return ret;
+    }
+    *host = gf_strndup(spec, (size_t)(sep - spec));
+    if (!*host) {
+        gf_free(norm);
+        return -ENOMEM;
+    }
+    *path = norm;
+    return 0;
+}
+
+char *
+gd_brick_volfile_id(const gd_volume_t *vol, const gd_brick_t *brick)
+{
+    char *id = NULL;
+    if (gf_asprintf(&id, "%s.%s.%s", vol->name, brick->host, brick->path + 1) < 0)
+        return NULL;
+    for (char *p = id + strlen(vol->name) + strlen(brick->host) + 2; *p; p++)
+        if (*p == '/')
+            *p = '-';
+    return id;
+}
+
+const char *
+gd_vol_status_word(gd_vol_status_t st)
+{
+    return status_words[st];
+}
+
+const char *
+gd_vol_status_title(gd_vol_status_t st)
+{
+    return status_titles[st];
+}
+
+int
+gd_vol_status_parse(const char *word)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(word, status_words[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* A fresh random UUID as text into out[37]. */
+static void
+new_uuid(char *out)
+{
+    uuid_t u;
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, out);
+}
+
+gd_volume_t *
+gd_vol_new(const char *name)
+{
+    gd_volume_t *vol = gf_calloc(1, sizeof(*vol));
+    char user[37], pass[37];
+
+    if (!vol)
+        return NULL;
+    new_uuid(vol->id);
+    new_uuid(user);
+    new_uuid(pass);
+    vol->status = GD_VOL_CREATED;
+    vol->name = gf_strdup(name);
+    vol->type = gf_strdup("distribute");
+    vol->transport = gf_strdup("tcp");
+    vol->username = gf_strdup(user);
+    vol->password = gf_strdup(pass);
+    if (!vol->name || !vol->type || !vol->transport || !vol->username || !vol->password) {
+        gd_vol_free(vol);
+        return NULL;
+    }
+    return vol;
+}
+
+int
+gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path)
+{
+    gd_brick_t *b = gf_realloc(vol->bricks, (size_t)(vol->n_bricks + 1) * sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    vol->bricks = b;
+    b = &vol->bricks[vol->n_bricks];
+    b->host = gf_strdup(host);
+    b->path = gf_strdup(path);
+    if (!b->host || !b->path) {
+        gf_free(b->host);
+        gf_free(b->path);
+        return -ENOMEM;
+    }
+    vol->n_bricks++;
+    return 0;
+}
+
+/* Appends option key = value. 0 or -ENOMEM. */
+static int
+add_opt(gd_volume_t *vol, const char *key, const char *value)
+{
+    gd_opt_t *o = gf_realloc(vol->opts, (size_t)(vol->n_opts + 1) * sizeof(*o));
+    if (!o)
+        return -ENOMEM;
+    vol->opts = o;
+    o = &vol->opts[vol->n_opts];
+    o->key = gf_strdup(key);
+    o->value = gf_strdup(value);
+    if (!o->key || !o->value) {
+        gf_free(o->key);
+        gf_free(o->value);
+        return -ENOMEM;
+    }
+    vol->n_opts++;
+    return 0;
+}
+
+void
+gd_vol_free(gd_volume_t *vol)
+{
+    if (!vol)
+        return;
+    for (int i = 0; i < vol->n_bricks; i++) {
+        gf_free(vol->bricks[i].host);
+        gf_free(vol->bricks[i].path);
+    }
+    for (int i = 0; i < vol->n_opts; i++) {
+        gf_free(vol->opts[i].key);
+        gf_free(vol->opts[i].value);
+    }
+    gf_free(vol->bricks);
+    gf_free(vol->opts);
+    gf_free(vol->name);
+    gf_free(vol->type);
+    gf_free(vol->transport);
+    gf_free(vol->username);
+    gf_free(vol->password);
+    gf_free(vol);
+}
+
+void
+gd_vols_free(gd_volume_t **vols, int n)
+{
+    for (int i = 0; i < n; i++)
+        gd_vol_free(vols[i]);
+    gf_free(vols);
+}
+
+char *
+gd_vol_info_value(const gd_volume_t *vol)
+{
+    char *text = NULL;
+    if (gf_asprintf(&text, "id=%s\nstatus=%s\ntype=%s\ntransport=%s\nusername=%s\npassword=%s\n",
+                    vol->id, gd_vol_status_word(vol->status), vol->type, vol->transport,
+                    vol->username, vol->password) < 0)
+        return NULL;
+    return text;
+}
+
+/* The value of line "name=VALUE" of text, allocated; NULL when absent or ENOMEM. */
+static char *
+field(const char *text, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            const char *v = p + nlen + 1, *end = strchr(v, '\n');
+            return gf_strndup(v, end ? (size_t)(end - v) : strlen(v));
+        }
+    }
+    return NULL;
+}
+
+/* Fills vol's scalar fields from the text of vol/NAME/info. 0, -EINVAL, -ENOMEM. */
+static int
+parse_info(gd_volume_t *vol, const gd_kv_t *kv)
+{
+    char *id = field(kv->value, "id"), *status = field(kv->value, "status");
+    int st = status ? gd_vol_status_parse(status) : -1;
+    int ok = id && strlen(id) == 36 && st >= 0;
+
+    if (ok)
+        memcpy(vol->id, id, 37);
+    gf_free(id);
+    gf_free(status);
+    if (!ok)
+        return -EINVAL;
+    vol->status = (gd_vol_status_t)st;
+    vol->info_rev = kv->rev;
+    vol->type = field(kv->value, "type");
+    vol->transport = field(kv->value, "transport");
+    vol->username = field(kv->value, "username");
+    vol->password = field(kv->value, "password");
+    if (!vol->type || !vol->transport || !vol->username || !vol->password)
+        return -EINVAL;
+    return 0;
+}
+
+/* Stores brick N (from "host=..\npath=..\n") into vol->bricks[n], growing the array
+ * to n + 1 bricks with empty slots as needed. 0, -EINVAL, -ENOMEM. */
+static int
+parse_brick(gd_volume_t *vol, const char *n_text, const gd_kv_t *kv)
+{
+    char *end;
+    long n = strtol(n_text, &end, 10);
+    gd_brick_t *b;
+
+    if (*end || end == n_text || n < 0 || n > 100000)
+        return -EINVAL;
+    if (n >= vol->n_bricks) {
+        b = gf_realloc(vol->bricks, (size_t)(n + 1) * sizeof(*b));
+        if (!b)
+            return -ENOMEM;
+        memset(b + vol->n_bricks, 0, (size_t)(n + 1 - vol->n_bricks) * sizeof(*b));
+        vol->bricks = b;
+        vol->n_bricks = (int)n + 1;
+    }
+    b = &vol->bricks[n];
+    if (b->host)
+        return -EINVAL;
+    b->host = field(kv->value, "host");
+    b->path = field(kv->value, "path");
+    return b->host && b->path ? 0 : -EINVAL;
+}
+
+/* Applies one key (rest = the part after "vol/NAME/") to vol. 0, -EINVAL, -ENOMEM. */
+static int
+apply_key(gd_volume_t *vol, const char *rest, const gd_kv_t *kv)
+{
+    if (strcmp(rest, "info") == 0)
+        return parse_info(vol, kv);
+    if (strncmp(rest, "brick/", 6) == 0)
+        return parse_brick(vol, rest + 6, kv);
+    if (strncmp(rest, "opt/", 4) == 0)
+        return add_opt(vol, rest + 4, kv->value);
+    return 0; /* a key of a later version: kept in the store, ignored here */
+}
+
+/* Builds the volume name from kvs[0..n) (all of its keys). NULL with *err set to
+ * -EINVAL (unreadable keys) or -ENOMEM. */
+static gd_volume_t *
+vol_from_group(const char *name, size_t nlen, const gd_kv_t *kvs, int n, int *err)
+{
+    gd_volume_t *vol = gf_calloc(1, sizeof(*vol));
+    size_t skip = strlen(GD_VOL_PREFIX) + nlen + 1;
+
+    *err = vol && (vol->name = gf_strndup(name, nlen)) ? 0 : -ENOMEM;
+    for (int i = 0; i < n && !*err; i++)
+        *err = apply_key(vol, kvs[i].key + skip, &kvs[i]);
+    if (!*err && !vol->username)
+        *err = -EINVAL; /* no info key */
+    for (int i = 0; i < (vol ? vol->n_bricks : 0) && !*err; i++)
+        if (!vol->bricks[i].host)
+            *err = -EINVAL; /* a brick missing in the numbering */
+    if (*err) {
+        gd_vol_free(vol);
+        return NULL;
+    }
+    return vol;
+}
+
+static int
+vol_cmp(const void *a, const void *b)
+{
+    return strcmp((*(gd_volume_t *const *)a)->name, (*(gd_volume_t *const *)b)->name);
+}
+
+int
+gd_vols_from_kvs(const gd_kv_t *kvs, int n, gd_volume_t ***out, int *nout, char *err,
+                 size_t errlen)
+{
+    size_t plen = strlen(GD_VOL_PREFIX);
+    gd_volume_t **vols = gf_calloc((size_t)n + 1, sizeof(*vols));
+    int nv = 0, i = 0, ret = 0;
+
+    if (!vols)
+        return -ENOMEM;
+    if (err && errlen)
+        err[0] = '\0';
+    while (i < n && !ret) {
+        const char *name = kvs[i].key + plen, *slash;
+        int j = i + 1;
+        if (strncmp(kvs[i].key, GD_VOL_PREFIX, plen) || !(slash = strchr(name, '/'))) {
+            i++;
+            continue;
+        }
+        size_t nlen = (size_t)(slash - name);
+        while (j < n && strncmp(kvs[j].key, kvs[i].key, plen + nlen + 1) == 0)
+            j++;
+        gd_volume_t *vol = vol_from_group(name, nlen, &kvs[i], j - i, &ret);
+        if (vol)
+            vols[nv++] = vol;
+        else if (ret == -EINVAL) {
+            snprintf(err, errlen, "the store keys of volume %.*s cannot be read", (int)nlen,
+                     name);
+            ret = 0;
+        }
+        i = j;
+    }
+    if (ret) {
+        gd_vols_free(vols, nv);
+        return ret;
+    }
+    qsort(vols, (size_t)nv, sizeof(*vols), vol_cmp);
+    *out = vols;
+    *nout = nv;
+    return 0;
+}
+
+/* "vol/NAME/SUFFIX" into buf. */
+static const char *
+vol_key(char *buf, size_t len, const char *name, const char *suffix)
+{
+    snprintf(buf, len, GD_VOL_PREFIX "%s/%s", name, suffix);
+    return buf;
+}
+
+void
+gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn)
+{
+    char key[GD_STORE_KEY_MAX + 1], suffix[GD_STORE_KEY_MAX], *value = gd_vol_info_value(vol);
+
+    if (!value) {
+        txn->err = -ENOMEM;
+        return;
+    }
+    gd_txn_guard(txn, vol_key(key, sizeof(key), vol->name, "info"), 0);
+    gd_txn_put_str(txn, key, value);
+    gf_free(value);
+    for (int i = 0; i < vol->n_bricks; i++) {
+        snprintf(suffix, sizeof(suffix), "brick/%d", i);
+        if (gf_asprintf(&value, "host=%s\npath=%s\n", vol->bricks[i].host,
+                        vol->bricks[i].path) < 0) {
+            txn->err = -ENOMEM;
+            return;
+        }
+        gd_txn_put_str(txn, vol_key(key, sizeof(key), vol->name, suffix), value);
+        gf_free(value);
+    }
+    for (int i = 0; i < vol->n_opts; i++) {
+        snprintf(suffix, sizeof(suffix), "opt/%s", vol->opts[i].key);
+        gd_txn_put_str(txn, vol_key(key, sizeof(key), vol->name, suffix), vol->opts[i].value);
+    }
+}
+
+void
+gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn)
+{
+    char key[GD_STORE_KEY_MAX + 1], *value = gd_vol_info_value(vol);
+    if (!value) {
+        txn->err = -ENOMEM;
+        return;
+    }
+    gd_txn_guard(txn, vol_key(key, sizeof(key), vol->name, "info"), vol->info_rev);
+    gd_txn_put_str(txn, key, value);
+    gf_free(value);
+}
+
+void
+gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,
+                  gd_txn_t *txn)
+{
+    char key[GD_STORE_KEY_MAX + 1];
+    gd_txn_guard(txn, vol_key(key, sizeof(key), name, "info"), info_rev);
+    for (int i = 0; i < n; i++)
+        gd_txn_delete(txn, kvs[i].key);
+}
+
+/* A gd_vols_load in progress. */
+typedef struct load {
+    gd_vols_cb_t cb;
+    void *cookie;
+} load_t;
+
+static void
+load_list_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    load_t l = *(load_t *)cookie;
+    gd_volume_t **vols = NULL;
+    int nv = 0;
+    char warn[256] = "";
+
+    gf_free(cookie);
+    if (!err)
+        err = gd_vols_from_kvs(kvs, n, &vols, &nv, warn, sizeof(warn));
+    l.cb(err, vols, nv, warn, l.cookie);
+}
+
+void
+gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie)
+{
+    char prefix[GD_STORE_KEY_MAX + 1];
+    load_t *l = gf_malloc(sizeof(*l));
+
+    if (!l) {
+        cb(-ENOMEM, NULL, 0, "", cookie);
+        return;
+    }
+    l->cb = cb;
+    l->cookie = cookie;
+    snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s%s", name ? name : "", name ? "/" : "");
+    gd_store_list(s, prefix, load_list_cb, l);
+}

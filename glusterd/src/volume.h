@@ -1,0 +1,115 @@
+/*
+ * The volume model: what a volume is (name, id, status, login, bricks, options),
+ * the rules its parts must follow, and its layout in the store, one key per object:
+ *
+ *   vol/NAME/info        "id=UUID\nstatus=created|started|stopped\ntype=distribute\n
+ *                         transport=tcp\nusername=U\npassword=P\n"
+ *   vol/NAME/brick/N     "host=HOST\npath=/PATH\n"       (N = 0, 1, ... in brick order)
+ *   vol/NAME/opt/KEY     the option's value
+ *
+ * Runtime state (ports, pids, online) is not here: see brick-proc.h and pmap.h.
+ */
+#ifndef GD_VOLUME_H
+#define GD_VOLUME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define GD_VOL_NAME_MAX 64
+#define GD_VOL_PREFIX "vol/"
+
+/* In the order (and with the numbers) GlusterFS uses. */
+typedef enum { GD_VOL_CREATED = 0, GD_VOL_STARTED = 1, GD_VOL_STOPPED = 2 } gd_vol_status_t;
+
+typedef struct gd_brick {
+    char *host;
+    char *path;
+} gd_brick_t;
+
+typedef struct gd_opt {
+    char *key;
+    char *value;
+} gd_opt_t;
+
+typedef struct gd_volume {
+    char *name;
+    char id[37]; /* the volume id, as text */
+    gd_vol_status_t status;
+    char *type;      /* "distribute" */
+    char *transport; /* "tcp" */
+    char *username;
+    char *password;
+    gd_brick_t *bricks;
+    int n_bricks;
+    gd_opt_t *opts;
+    int n_opts;
+    uint64_t info_rev; /* revision of vol/NAME/info when read; 0 for a new volume */
+} gd_volume_t;
+
+/* Checks a volume name: 1..GD_VOL_NAME_MAX of [A-Za-z0-9_-], not starting with '-',
+ * and not "all". 0, or -EINVAL with the reason in err. */
+int gd_vol_name_check(const char *name, char *err, size_t errlen);
+
+/*
+ * Parses "HOST:/PATH" (split at the first ":/"). The path is normalized (repeated
+ * and trailing '/' removed) and must be absolute, without "." or ".." parts, and
+ * free of blanks, quotes, backslashes and control characters (it becomes a volfile
+ * name). On success *host and *path are allocated (gf_free them). 0, -EINVAL with
+ * the reason in err, or -ENOMEM.
+ */
+int gd_brick_parse(const char *spec, char **host, char **path, char *err, size_t errlen);
+
+/* The brick's volfile id: "VOL.HOST.PATH" with the path's '/' turned into '-' and
+ * the leading one dropped. Allocated; NULL on ENOMEM. */
+char *gd_brick_volfile_id(const gd_volume_t *vol, const gd_brick_t *brick);
+
+/* "created", "started", "stopped" and back; -1 for an unknown word. */
+const char *gd_vol_status_word(gd_vol_status_t st);
+int gd_vol_status_parse(const char *word);
+/* "Created", "Started", "Stopped": as `volume info` prints them. */
+const char *gd_vol_status_title(gd_vol_status_t st);
+
+/*
+ * A new volume named name with a fresh id and login (username and password: random
+ * UUIDs), status created, type distribute, transport tcp, no bricks. NULL on ENOMEM.
+ */
+gd_volume_t *gd_vol_new(const char *name);
+/* Appends a brick (copies host and path). 0 or -ENOMEM. */
+int gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path);
+void gd_vol_free(gd_volume_t *vol);
+void gd_vols_free(gd_volume_t **vols, int n);
+
+/* The text of vol/NAME/info for vol. Allocated; NULL on ENOMEM. */
+char *gd_vol_info_value(const gd_volume_t *vol);
+
+/*
+ * Builds the volumes found in kvs (a store listing of GD_VOL_PREFIX or a part of
+ * it, sorted by key). *out gets an array of n volumes sorted by name (gd_vols_free
+ * it). A volume whose keys cannot be read is skipped and named in err (the others
+ * are still returned). 0 or -ENOMEM.
+ */
+int gd_vols_from_kvs(const gd_kv_t *kvs, int n, gd_volume_t ***out, int *nout, char *err,
+                     size_t errlen);
+
+/*
+ * Reads volume name (NULL: every volume) from s and calls cb with the volumes
+ * found (none when it does not exist), sorted by name; cb owns them (gd_vols_free).
+ * warn names volumes whose keys could not be read (skipped), or is "". err is
+ * -errno of the store or -ENOMEM. cb may be called before this returns.
+ */
+typedef void (*gd_vols_cb_t)(int err, gd_volume_t **vols, int n, const char *warn,
+                             void *cookie);
+void gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie);
+
+/* Adds to txn the keys of a new volume, guarded by vol/NAME/info not existing. */
+void gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn);
+/* Adds to txn the new vol/NAME/info of vol, guarded by vol->info_rev. */
+void gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn);
+/* Adds to txn the deletion of every key in kvs (a listing of vol/NAME/), guarded by
+ * info_rev (the revision of vol/NAME/info the caller decided on). */
+void gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,
+                       gd_txn_t *txn);
+
+#endif

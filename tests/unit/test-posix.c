@@ -1,0 +1,845 @@
+/*
+ * Unit tests of storage/posix and debug/io-stats, loaded for real: each case
+ * builds a brick graph (posix over a fresh mkdtemp directory, io-stats on top)
+ * from a volfile with the graph loader, calls fops through the top, and checks
+ * the replies and the on-disk format: trusted.gfid xattrs equal to the client's
+ * gfid-req, the .glusterfs handles (hard links for files, symlinks for
+ * directories), the brick's volume id.
+ *
+ * The modules are found under TEST_XLATOR_DIR (the build's xlators/ directory)
+ * as CATEGORY/NAME.so or CATEGORY/.libs/NAME.so; the tests load them through a
+ * private directory of symlinks laid out as the loader expects. trusted.*
+ * xattrs need root: without it the program reports itself skipped (exit 77).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "glusterfs/dict.h"
+#include "glusterfs/fd.h"
+#include "glusterfs/graph.h"
+#include "glusterfs/inode.h"
+#include "glusterfs/log.h"
+#include "glusterfs/volfile.h"
+#include "glusterfs/xlator.h"
+
+#define VOLUME_ID "5f1c2e7a-0c9d-4d55-9a43-1b2c3d4e5f60"
+#define OTHER_VOLUME_ID "0a0b0c0d-1111-4222-8333-944455566677"
+#define MAX_ENTRIES 64
+
+static const uuid_t root_gfid = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+static char xl_dir[] = "/tmp/test-posix-xl-XXXXXX";
+static char log_path[PATH_MAX];
+
+/* One case's brick and graph. */
+static char brick[64];
+static gf_graph_t *graph;
+static gf_inode_table_t *itable;
+static uint64_t posix_blocks; /* posix's allocations right after init */
+
+/* What a fop replied, copied out of the reply in the callback. */
+typedef struct {
+    bool done;
+    int32_t op_ret, op_errno;
+    gf_iatt_t stat, prestat, poststat, preparent, postparent;
+    char data[256];
+    size_t n_entries;
+    char names[MAX_ENTRIES][NAME_MAX + 1];
+    uuid_t gfids[MAX_ENTRIES];
+    uint64_t offs[MAX_ENTRIES];
+    char xattr_value[64];
+} result_t;
+
+/* Links xl_dir/CATEGORY/NAME.so to the built module. */
+static void link_module(const char *category, const char *name)
+{
+    char target[PATH_MAX], link[PATH_MAX];
+
+    snprintf(target, sizeof(target), "%s/%s/%s.so", TEST_XLATOR_DIR, category, name);
+    if (access(target, F_OK) != 0)
+        snprintf(target, sizeof(target), "%s/%s/.libs/%s.so", TEST_XLATOR_DIR, category, name);
+    snprintf(link, sizeof(link), "%s/%s", xl_dir, category);
+    assert_int_equal(mkdir(link, 0700), 0);
+    snprintf(link, sizeof(link), "%s/%s/%s.so", xl_dir, category, name);
+    assert_int_equal(symlink(target, link), 0);
+}
+
+static int group_setup(void **state)
+{
+    assert_non_null(mkdtemp(xl_dir));
+    link_module("storage", "posix");
+    link_module("debug", "io-stats");
+    snprintf(log_path, sizeof(log_path), "%s/test.log", xl_dir);
+    assert_int_equal(gf_log_init(log_path, "test-posix"), 0);
+    gf_log_set_level(GF_LOG_INFO);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    char cmd[PATH_MAX + 16];
+
+    gf_log_fini();
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", xl_dir);
+    return system(cmd);
+}
+
+/* Builds and initializes the brick graph over dir with volume_id; returns what
+ * gf_graph_init returned (graph is NULL unless it succeeded). */
+static int start_brick(const char *dir, const char *volume_id)
+{
+    char text[1024], err[512] = "";
+    gf_volfile_t *vf = NULL;
+    gf_graph_t *g = NULL;
+    int ret;
+
+    snprintf(text, sizeof(text),
+             "volume test-posix\n  type storage/posix\n  option directory %s\n"
+             "  option volume-id %s\nend-volume\n"
+             "volume %s\n  type debug/io-stats\n  subvolumes test-posix\nend-volume\n",
+             dir, volume_id, dir);
+    assert_int_equal(gf_volfile_parse(text, strlen(text), &vf, err, sizeof(err)), 0);
+    ret = gf_graph_construct(vf, xl_dir, dir, &g, err, sizeof(err));
+    gf_volfile_free(vf);
+    if (ret)
+        fail_msg("construct: %s", err);
+    ret = gf_graph_init(g, err, sizeof(err));
+    if (ret) {
+        gf_graph_fini(g);
+        return ret;
+    }
+    graph = g;
+    return 0;
+}
+
+static gf_xlator_t *posix_xl(void)
+{
+    return gf_graph_find(graph, "test-posix");
+}
+
+static int case_setup(void **state)
+{
+    char dir[] = "/tmp/test-posix-brick-XXXXXX";
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(brick, sizeof(brick), "%s", dir);
+    assert_int_equal(start_brick(brick, VOLUME_ID), 0);
+    itable = gf_inode_table_new(0, NULL);
+    assert_non_null(itable);
+    posix_blocks = posix_xl()->mem_acct.blocks;
+    return 0;
+}
+
+static int case_teardown(void **state)
+{
+    char cmd[PATH_MAX + 16];
+
+    if (graph) {
+        /* every fd is released: posix holds what it held after init */
+        assert_int_equal(posix_xl()->mem_acct.blocks, posix_blocks);
+        gf_graph_fini(graph);
+        graph = NULL;
+    }
+    gf_inode_table_destroy(itable);
+    itable = NULL;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", brick);
+    return system(cmd);
+}
+
+/* Copies what the tests look at out of a reply. */
+static int capture_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
+{
+    result_t *res = cookie;
+    const void *value;
+    size_t i, len;
+
+    res->done = true;
+    res->op_ret = rsp->op_ret;
+    res->op_errno = rsp->op_errno;
+    res->stat = rsp->stat;
+    res->prestat = rsp->prestat;
+    res->poststat = rsp->poststat;
+    res->preparent = rsp->preparent;
+    res->postparent = rsp->postparent;
+    if (rsp->count == 1 && rsp->vector[0].iov_len < sizeof(res->data))
+        memcpy(res->data, rsp->vector[0].iov_base, rsp->vector[0].iov_len);
+    res->n_entries = rsp->n_entries;
+    for (i = 0; i < rsp->n_entries && i < MAX_ENTRIES; i++) {
+        snprintf(res->names[i], sizeof(res->names[i]), "%s", rsp->entries[i].d_name);
+        uuid_copy(res->gfids[i], rsp->entries[i].d_stat.ia_gfid);
+        res->offs[i] = rsp->entries[i].d_off;
+    }
+    if (rsp->xattr && gf_dict_get_bin(rsp->xattr, "user.color", &value, &len) == 0 &&
+        len < sizeof(res->xattr_value))
+        memcpy(res->xattr_value, value, len);
+    return 0;
+}
+
+/* Winds op with args through the top of the graph as caller uid:gid. */
+static void call_as(uint32_t uid, uint32_t gid, gf_fop_t op, gf_args_t *args, result_t *res)
+{
+    gf_frame_t *root = gf_frame_root_new(NULL);
+
+    assert_non_null(root);
+    root->root->uid = uid;
+    root->root->gid = gid;
+    memset(res, 0, sizeof(*res));
+    gf_wind(root, gf_graph_top(graph), op, args, capture_cbk, res);
+    assert_true(res->done); /* posix unwinds before returning */
+    gf_frame_root_destroy(root);
+}
+
+static void call(gf_fop_t op, gf_args_t *args, result_t *res)
+{
+    call_as(0, 0, op, args, res);
+}
+
+/* Args naming name in the directory pargfid. */
+static gf_args_t entry_args(const uuid_t pargfid, const char *name)
+{
+    gf_args_t args = {0};
+
+    uuid_copy(args.loc.pargfid, pargfid);
+    args.loc.name = name;
+    return args;
+}
+
+/* An xdata dict carrying gfid-req. */
+static gf_dict_t *gfid_req(const uuid_t gfid)
+{
+    gf_dict_t *xdata = gf_dict_new();
+
+    assert_non_null(xdata);
+    assert_int_equal(gf_dict_set_gfuuid(xdata, "gfid-req", gfid), 0);
+    return xdata;
+}
+
+/* Creates name in pargfid with the given gfid-req (NULL: none), opened O_RDWR;
+ * returns the open fd (one reference) and fills res. */
+static gf_fd_t *create_file(const uuid_t pargfid, const char *name, const uuid_t gfid,
+                            result_t *res)
+{
+    gf_args_t args = entry_args(pargfid, name);
+    gf_inode_t *inode = gf_inode_new(itable);
+    gf_fd_t *fd = gf_fd_create(inode, O_RDWR, 0);
+
+    assert_non_null(fd);
+    args.loc.inode = inode;
+    args.fd = fd;
+    args.flags = O_RDWR;
+    args.mode = 0644;
+    args.xdata = gfid ? gfid_req(gfid) : NULL;
+    call(GF_FOP_CREATE, &args, res);
+    gf_dict_unref(args.xdata);
+    gf_inode_unref(inode);
+    return fd;
+}
+
+static void make_dir(const uuid_t pargfid, const char *name, const uuid_t gfid, result_t *res)
+{
+    gf_args_t args = entry_args(pargfid, name);
+
+    args.mode = 0755;
+    args.xdata = gfid_req(gfid);
+    call(GF_FOP_MKDIR, &args, res);
+    gf_dict_unref(args.xdata);
+}
+
+/* The path of gfid's handle under the brick. */
+static void handle_of(const uuid_t gfid, char *buf, size_t len)
+{
+    char text[37];
+
+    uuid_unparse_lower(gfid, text);
+    snprintf(buf, len, "%s/.glusterfs/%02x/%02x/%s", brick, gfid[0], gfid[1], text);
+}
+
+/* Asserts that path carries trusted.gfid equal to gfid. */
+static void assert_gfid_xattr(const char *path, const uuid_t gfid)
+{
+    uuid_t found;
+
+    assert_int_equal(lgetxattr(path, "trusted.gfid", found, sizeof(found)), 16);
+    assert_memory_equal(found, gfid, 16);
+}
+
+/* Number of descriptors the process holds. */
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+
+    assert_non_null(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static void test_init_marks_brick(void **state)
+{
+    char path[PATH_MAX], link[PATH_MAX];
+    uuid_t volid, want;
+    ssize_t n;
+
+    assert_gfid_xattr(brick, root_gfid);
+    assert_int_equal(lgetxattr(brick, "trusted.glusterfs.volume-id", volid, 16), 16);
+    uuid_parse(VOLUME_ID, want);
+    assert_memory_equal(volid, want, 16);
+    handle_of(root_gfid, path, sizeof(path));
+    n = readlink(path, link, sizeof(link) - 1);
+    assert_int_equal(n, 8);
+    link[n] = '\0';
+    assert_string_equal(link, "../../..");
+}
+
+static void test_idle_brick_holds_no_fd(void **state)
+{
+    int before;
+
+    gf_graph_fini(graph);
+    graph = NULL;
+    before = count_fds();
+    assert_int_equal(start_brick(brick, VOLUME_ID), 0); /* second start: same volume */
+    posix_blocks = posix_xl()->mem_acct.blocks;
+    assert_int_equal(count_fds(), before);
+}
+
+static void test_other_volume_refused(void **state)
+{
+    gf_graph_t *kept = graph;
+    char *log = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    graph = NULL;
+    assert_int_equal(truncate(log_path, 0), 0);
+    assert_int_not_equal(start_brick(brick, OTHER_VOLUME_ID), 0);
+    assert_null(graph);
+    graph = kept;
+    f = fopen(log_path, "r");
+    assert_non_null(f);
+    assert_true(getdelim(&log, &len, '\0', f) > 0);
+    fclose(f);
+    assert_non_null(strstr(log, "belongs to another volume"));
+    assert_non_null(strstr(log, VOLUME_ID));       /* the id found */
+    assert_non_null(strstr(log, OTHER_VOLUME_ID)); /* the id expected */
+    free(log);
+}
+
+static void test_create_sets_gfid_and_handle(void **state)
+{
+    char path[PATH_MAX], handle[PATH_MAX];
+    struct stat st, hst;
+    result_t res;
+    gf_fd_t *fd;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    fd = create_file(root_gfid, "f1", gfid, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, gfid, 16);
+    assert_true(GF_IA_ISREG(&res.stat));
+    assert_memory_equal(res.postparent.ia_gfid, root_gfid, 16);
+    snprintf(path, sizeof(path), "%s/f1", brick);
+    assert_gfid_xattr(path, gfid);
+    handle_of(gfid, handle, sizeof(handle));
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(lstat(handle, &hst), 0);
+    assert_int_equal(st.st_ino, hst.st_ino); /* a hard link */
+    assert_int_equal(st.st_nlink, 2);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    gf_fd_unref(fd);
+}
+
+static void test_create_without_gfid_req(void **state)
+{
+    char handle[PATH_MAX];
+    result_t res;
+    gf_fd_t *fd;
+
+    fd = create_file(root_gfid, "anon", NULL, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_false(uuid_is_null(res.stat.ia_gfid));
+    handle_of(res.stat.ia_gfid, handle, sizeof(handle));
+    assert_int_equal(access(handle, F_OK), 0);
+    gf_fd_unref(fd);
+}
+
+static void test_create_owner_and_mode(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "mine");
+    gf_inode_t *inode = gf_inode_new(itable);
+    char path[PATH_MAX];
+    struct stat st;
+    result_t res;
+
+    args.fd = gf_fd_create(inode, O_WRONLY, 0);
+    args.flags = O_WRONLY;
+    args.mode = 0666;
+    args.umask = 022;
+    call_as(1000, 1001, GF_FOP_CREATE, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    snprintf(path, sizeof(path), "%s/mine", brick);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, 1000);
+    assert_int_equal(st.st_gid, 1001);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    gf_fd_unref(args.fd);
+    gf_inode_unref(inode);
+}
+
+/* Writes text at offset through fd; asserts all of it was written. */
+static void write_text(gf_fd_t *fd, const char *text, int64_t offset)
+{
+    struct iovec iov = {.iov_base = (void *)text, .iov_len = strlen(text)};
+    gf_args_t args = {.fd = fd, .vector = &iov, .count = 1, .offset = offset};
+    result_t res;
+
+    call(GF_FOP_WRITE, &args, &res);
+    assert_int_equal(res.op_ret, (int32_t)strlen(text));
+    assert_int_equal(res.poststat.ia_size, offset + strlen(text));
+}
+
+/* Reads up to size bytes at offset through fd into res. */
+static void read_at(gf_fd_t *fd, int64_t offset, uint64_t size, result_t *res)
+{
+    gf_args_t args = {.fd = fd, .offset = offset, .size = size};
+
+    call(GF_FOP_READ, &args, res);
+}
+
+static void test_write_then_read(void **state)
+{
+    result_t res;
+    gf_fd_t *fd;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    fd = create_file(root_gfid, "data", gfid, &res);
+    write_text(fd, "hello world", 0);
+    read_at(fd, 0, 100, &res);
+    assert_int_equal(res.op_ret, 11); /* short read at end of file */
+    assert_memory_equal(res.data, "hello world", 11);
+    read_at(fd, 6, 3, &res);
+    assert_int_equal(res.op_ret, 3);
+    assert_memory_equal(res.data, "wor", 3);
+    read_at(fd, 11, 10, &res);
+    assert_int_equal(res.op_ret, 0);
+    gf_fd_unref(fd);
+}
+
+static void test_open_by_gfid_and_release(void **state)
+{
+    gf_args_t args = {0};
+    gf_inode_t *inode;
+    result_t res;
+    gf_fd_t *fd;
+    int before;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    gf_fd_unref(create_file(root_gfid, "g", gfid, &res));
+    before = count_fds();
+    inode = gf_inode_new(itable);
+    uuid_copy(args.loc.gfid, gfid);
+    args.fd = fd = gf_fd_create(inode, O_RDONLY, 0);
+    args.flags = O_RDONLY;
+    call(GF_FOP_OPEN, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(count_fds(), before + 1);
+    gf_fd_unref(fd); /* last reference: posix closes its descriptor */
+    gf_inode_unref(inode);
+    assert_int_equal(count_fds(), before);
+}
+
+static void test_mkdir_handle_is_symlink(void **state)
+{
+    char handle[PATH_MAX], link[PATH_MAX], want[PATH_MAX], text[37];
+    result_t res;
+    uuid_t d;
+    ssize_t n;
+
+    uuid_generate(d);
+    make_dir(root_gfid, "dir", d, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_true(GF_IA_ISDIR(&res.stat));
+    assert_memory_equal(res.stat.ia_gfid, d, 16);
+    assert_int_equal(res.stat.ia_mode & 07777, 0755);
+    snprintf(want, sizeof(want), "%s/dir", brick);
+    assert_gfid_xattr(want, d);
+    handle_of(d, handle, sizeof(handle));
+    n = readlink(handle, link, sizeof(link) - 1);
+    assert_true(n > 0);
+    link[n] = '\0';
+    uuid_unparse_lower(root_gfid, text);
+    snprintf(want, sizeof(want), "../../00/00/%s/dir", text);
+    assert_string_equal(link, want);
+}
+
+static void test_nested_entries_resolve(void **state)
+{
+    char path[PATH_MAX];
+    gf_args_t args = {0};
+    result_t res;
+    uuid_t d, e, f;
+
+    uuid_generate(d);
+    uuid_generate(e);
+    uuid_generate(f);
+    make_dir(root_gfid, "d", d, &res);
+    make_dir(d, "e", e, &res);
+    assert_int_equal(res.op_ret, 0);
+    gf_fd_unref(create_file(e, "f", f, &res));
+    assert_int_equal(res.op_ret, 0);
+    snprintf(path, sizeof(path), "%s/d/e/f", brick);
+    assert_gfid_xattr(path, f);
+    uuid_copy(args.loc.gfid, e); /* nameless lookup of a directory */
+    call(GF_FOP_LOOKUP, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_true(GF_IA_ISDIR(&res.stat));
+    uuid_copy(args.loc.gfid, f);
+    call(GF_FOP_STAT, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, f, 16);
+}
+
+static void test_deep_tree_resolves(void **state)
+{
+    gf_args_t args = {0};
+    uuid_t parent, child;
+    result_t res;
+    int i;
+
+    uuid_copy(parent, root_gfid);
+    for (i = 0; i < 60; i++) { /* deeper than the kernel follows symlinks */
+        uuid_generate(child);
+        make_dir(parent, "x", child, &res);
+        assert_int_equal(res.op_ret, 0);
+        uuid_copy(parent, child);
+    }
+    gf_fd_unref(create_file(parent, "leaf", NULL, &res));
+    assert_int_equal(res.op_ret, 0);
+    uuid_copy(args.loc.gfid, res.stat.ia_gfid);
+    call(GF_FOP_STAT, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+}
+
+static void test_lookup_by_name(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "f");
+    result_t res;
+    uuid_t gfid;
+
+    call(GF_FOP_LOOKUP, &args, &res);
+    assert_int_equal(res.op_ret, -1);
+    assert_int_equal(res.op_errno, ENOENT);
+    uuid_generate(gfid);
+    gf_fd_unref(create_file(root_gfid, "f", gfid, &res));
+    call(GF_FOP_LOOKUP, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, gfid, 16);
+    assert_memory_equal(res.postparent.ia_gfid, root_gfid, 16);
+    args = entry_args(root_gfid, ".glusterfs");
+    call(GF_FOP_LOOKUP, &args, &res);
+    assert_int_equal(res.op_errno, EPERM);
+}
+
+static void test_lookup_heals_missing_gfid(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "raw");
+    char path[PATH_MAX], handle[PATH_MAX];
+    result_t res;
+    uuid_t gfid;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/raw", brick);
+    fd = open(path, O_CREAT | O_WRONLY, 0644); /* made behind posix's back */
+    assert_true(fd >= 0);
+    close(fd);
+    uuid_generate(gfid);
+    args.xdata = gfid_req(gfid);
+    call(GF_FOP_LOOKUP, &args, &res);
+    gf_dict_unref(args.xdata);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, gfid, 16);
+    assert_gfid_xattr(path, gfid);
+    handle_of(gfid, handle, sizeof(handle));
+    assert_int_equal(access(handle, F_OK), 0);
+}
+
+/* Opens the root directory. */
+static gf_fd_t *open_root(gf_inode_t **inode)
+{
+    gf_args_t args = {0};
+    result_t res;
+
+    *inode = gf_inode_new(itable);
+    uuid_copy(args.loc.gfid, root_gfid);
+    args.fd = gf_fd_create(*inode, O_RDONLY, 0);
+    call(GF_FOP_OPENDIR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    return args.fd;
+}
+
+/* Position of name among res's entries, or -1. */
+static int find_entry(const result_t *res, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < res->n_entries; i++)
+        if (!strcmp(res->names[i], name))
+            return (int)i;
+    return -1;
+}
+
+static void test_readdirp_lists_with_gfids(void **state)
+{
+    gf_args_t args = {.size = 64 << 10};
+    gf_inode_t *inode;
+    uuid_t a, b, d;
+    result_t res;
+    int i;
+
+    uuid_generate(a);
+    uuid_generate(b);
+    uuid_generate(d);
+    gf_fd_unref(create_file(root_gfid, "a", a, &res));
+    gf_fd_unref(create_file(root_gfid, "b", b, &res));
+    make_dir(root_gfid, "d", d, &res);
+    args.fd = open_root(&inode);
+    call(GF_FOP_READDIRP, &args, &res);
+    assert_int_equal(res.op_ret, 5); /* . .. a b d */
+    assert_int_equal(find_entry(&res, ".glusterfs"), -1);
+    i = find_entry(&res, "a");
+    assert_true(i >= 0);
+    assert_memory_equal(res.gfids[i], a, 16);
+    i = find_entry(&res, "d");
+    assert_true(i >= 0);
+    assert_memory_equal(res.gfids[i], d, 16);
+    args.offset = (int64_t)res.offs[res.n_entries - 1];
+    call(GF_FOP_READDIRP, &args, &res);
+    assert_int_equal(res.op_ret, 0); /* the end */
+    gf_fd_unref(args.fd);
+    gf_inode_unref(inode);
+}
+
+static void test_readdir_pages_by_offset(void **state)
+{
+    gf_args_t args = {.size = 1}; /* room for one entry per reply */
+    char seen[8][NAME_MAX + 1];
+    gf_inode_t *inode;
+    int n = 0, i;
+    result_t res;
+
+    gf_fd_unref(create_file(root_gfid, "p", NULL, &res));
+    gf_fd_unref(create_file(root_gfid, "q", NULL, &res));
+    args.fd = open_root(&inode);
+    for (;;) {
+        call(GF_FOP_READDIR, &args, &res);
+        assert_true(res.op_ret >= 0);
+        if (res.op_ret == 0)
+            break;
+        assert_int_equal(res.op_ret, 1);
+        assert_true(n < 8);
+        snprintf(seen[n++], sizeof(seen[0]), "%s", res.names[0]);
+        args.offset = (int64_t)res.offs[0];
+    }
+    assert_int_equal(n, 4); /* . .. p q, each once */
+    for (i = 0; i < n; i++)
+        assert_string_not_equal(seen[i], ".glusterfs");
+    gf_fd_unref(args.fd);
+    gf_inode_unref(inode);
+}
+
+static void test_unlink_removes_handle(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "gone");
+    char handle[PATH_MAX];
+    result_t res;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    gf_fd_unref(create_file(root_gfid, "gone", gfid, &res));
+    handle_of(gfid, handle, sizeof(handle));
+    assert_int_equal(access(handle, F_OK), 0);
+    call(GF_FOP_UNLINK, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.postparent.ia_gfid, root_gfid, 16);
+    assert_int_equal(access(handle, F_OK), -1);
+    call(GF_FOP_UNLINK, &args, &res);
+    assert_int_equal(res.op_errno, ENOENT);
+}
+
+static void test_rmdir(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "dd");
+    char handle[PATH_MAX];
+    uuid_t d, f;
+    result_t res;
+    struct stat st;
+
+    uuid_generate(d);
+    uuid_generate(f);
+    make_dir(root_gfid, "dd", d, &res);
+    gf_fd_unref(create_file(d, "inside", f, &res));
+    call(GF_FOP_RMDIR, &args, &res);
+    assert_int_equal(res.op_errno, ENOTEMPTY);
+    args = entry_args(d, "inside");
+    call(GF_FOP_UNLINK, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    args = entry_args(root_gfid, "dd");
+    call(GF_FOP_RMDIR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    handle_of(d, handle, sizeof(handle));
+    assert_int_equal(lstat(handle, &st), -1);
+}
+
+static void test_entry_errors(void **state)
+{
+    gf_args_t args = entry_args(root_gfid, "dir");
+    result_t res;
+    uuid_t d;
+
+    uuid_generate(d);
+    make_dir(root_gfid, "dir", d, &res);
+    make_dir(root_gfid, "dir", d, &res);
+    assert_int_equal(res.op_errno, EEXIST);
+    call(GF_FOP_UNLINK, &args, &res);
+    assert_int_equal(res.op_errno, EISDIR);
+    uuid_generate(d);
+    args = entry_args(d, "x"); /* a parent that does not exist */
+    call(GF_FOP_LOOKUP, &args, &res);
+    assert_int_equal(res.op_errno, ENOENT);
+}
+
+static void test_setattr_and_truncate(void **state)
+{
+    gf_args_t args = {0};
+    result_t res;
+    gf_fd_t *fd;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    fd = create_file(root_gfid, "t", gfid, &res);
+    write_text(fd, "0123456789", 0);
+    uuid_copy(args.loc.gfid, gfid);
+    args.offset = 4;
+    call(GF_FOP_TRUNCATE, &args, &res);
+    assert_int_equal(res.prestat.ia_size, 10);
+    assert_int_equal(res.poststat.ia_size, 4);
+    args.stat.ia_mode = 0600;
+    args.stat.ia_mtime = 1000000000;
+    args.valid = GF_SET_ATTR_MODE | GF_SET_ATTR_MTIME;
+    call(GF_FOP_SETATTR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(res.poststat.ia_mode & 07777, 0600);
+    assert_int_equal(res.poststat.ia_mtime, 1000000000);
+    gf_fd_unref(fd);
+}
+
+static void test_user_xattrs(void **state)
+{
+    gf_args_t args = {0};
+    result_t res;
+    uuid_t gfid;
+
+    uuid_generate(gfid);
+    gf_fd_unref(create_file(root_gfid, "x", gfid, &res));
+    uuid_copy(args.loc.gfid, gfid);
+    args.xattr = gf_dict_new();
+    assert_int_equal(gf_dict_set_bin(args.xattr, "user.color", "blue", 4), 0);
+    call(GF_FOP_SETXATTR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    args.name = "user.color";
+    call(GF_FOP_GETXATTR, &args, &res);
+    assert_int_equal(res.op_ret, 4);
+    assert_string_equal(res.xattr_value, "blue");
+    gf_dict_unref(args.xattr);
+    args.xattr = gf_dict_new();
+    assert_int_equal(gf_dict_set_bin(args.xattr, "trusted.gfid", gfid, 16), 0);
+    call(GF_FOP_SETXATTR, &args, &res);
+    assert_int_equal(res.op_errno, EPERM); /* posix's own */
+    gf_dict_unref(args.xattr);
+    call(GF_FOP_REMOVEXATTR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    call(GF_FOP_GETXATTR, &args, &res);
+    assert_int_equal(res.op_errno, ENODATA);
+}
+
+static void test_io_stats_counts(void **state)
+{
+    char *log = NULL, line[128];
+    size_t len = 0;
+    result_t res;
+    gf_fd_t *fd;
+    FILE *f;
+
+    assert_int_equal(truncate(log_path, 0), 0);
+    fd = create_file(root_gfid, "counted", NULL, &res);
+    write_text(fd, "12345", 0);
+    write_text(fd, "678", 5);
+    read_at(fd, 0, 100, &res);
+    gf_fd_unref(fd);
+    gf_graph_fini(graph); /* io-stats logs its counters */
+    graph = NULL;
+    f = fopen(log_path, "r");
+    assert_non_null(f);
+    assert_true(getdelim(&log, &len, '\0', f) > 0);
+    fclose(f);
+    assert_non_null(strstr(log, "writev: 2 calls, 0 errors"));
+    assert_non_null(strstr(log, "readv: 1 calls, 0 errors"));
+    snprintf(line, sizeof(line), "8 bytes read, 8 bytes written");
+    assert_non_null(strstr(log, line));
+    free(log);
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, case_setup, case_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        CASE(test_init_marks_brick),
+        CASE(test_idle_brick_holds_no_fd),
+        CASE(test_other_volume_refused),
+        CASE(test_create_sets_gfid_and_handle),
+        CASE(test_create_without_gfid_req),
+        CASE(test_create_owner_and_mode),
+        CASE(test_write_then_read),
+        CASE(test_open_by_gfid_and_release),
+        CASE(test_mkdir_handle_is_symlink),
+        CASE(test_nested_entries_resolve),
+        CASE(test_deep_tree_resolves),
+        CASE(test_lookup_by_name),
+        CASE(test_lookup_heals_missing_gfid),
+        CASE(test_readdirp_lists_with_gfids),
+        CASE(test_readdir_pages_by_offset),
+        CASE(test_unlink_removes_handle),
+        CASE(test_rmdir),
+        CASE(test_entry_errors),
+        CASE(test_setattr_and_truncate),
+        CASE(test_user_xattrs),
+        CASE(test_io_stats_counts),
+    };
+
+    if (geteuid() != 0) {
+        fprintf(stderr, "test-posix: skipped, trusted.* xattrs need root\n");
+        return 77; /* automake's "skipped" */
+    }
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,275 @@
+/*
+ * Unit tests of glusterd's volume model and volgen (glusterd/src/volume.c,
+ * volgen.c): name and brick rules, volfile ids, the store layout of a volume read
+ * back, and the client and brick volfiles, parsed with the project's own volfile
+ * parser and checked graph by graph against doc/volfiles.md.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "glusterfs/dict.h"
+#include "glusterfs/mem.h"
+#include "glusterfs/volfile.h"
+#include "volgen.h"
+#include "volume.h"
+
+static gd_volume_t *
+make_vol(const char *name, int nbricks)
+{
+    char path[64];
+    gd_volume_t *vol = gd_vol_new(name);
+    assert_non_null(vol);
+    for (int i = 0; i < nbricks; i++) {
+        snprintf(path, sizeof(path), "/data/b%d", i);
+        assert_int_equal(gd_vol_add_brick(vol, "127.1.1.1", path), 0);
+    }
+    return vol;
+}
+
+static gf_volfile_t *
+parse(const char *text)
+{
+    gf_volfile_t *vf = NULL;
+    char err[256] = "";
+    assert_non_null(text);
+    if (gf_volfile_parse(text, strlen(text), &vf, err, sizeof(err)) != 0)
+        fail_msg("volfile does not parse: %s\n%s", err, text);
+    return vf;
+}
+
+static void
+expect_opt(const gf_volfile_vol_t *v, const char *key, const char *want)
+{
+    const char *val = NULL;
+    if (gf_dict_get_str(v->options, key, &val) != 0)
+        fail_msg("volume %s lacks option %s", v->name, key);
+    assert_string_equal(val, want);
+}
+
+static void
+test_vol_names(void **state)
+{
+    char err[128];
+    assert_int_equal(gd_vol_name_check("vol_1-a", err, sizeof(err)), 0);
+    assert_int_equal(gd_vol_name_check("", err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_vol_name_check("-x", err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_vol_name_check("a.b", err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_vol_name_check("a/b", err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_vol_name_check("all", err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "reserved"));
+}
+
+static void
+test_brick_parse(void **state)
+{
+    char err[128], *host = NULL, *path = NULL;
+    assert_int_equal(gd_brick_parse("h1:/data//b1/", &host, &path, err, sizeof(err)), 0);
+    assert_string_equal(host, "h1");
+    assert_string_equal(path, "/data/b1");
+    gf_free(host);
+    gf_free(path);
+    assert_int_equal(gd_brick_parse("::1:/x", &host, &path, err, sizeof(err)), 0);
+    assert_string_equal(host, "::1");
+    assert_string_equal(path, "/x");
+    gf_free(host);
+    gf_free(path);
+    assert_int_equal(gd_brick_parse("h1/data", &host, &path, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "HOST:/PATH"));
+    assert_int_equal(gd_brick_parse(":/data", &host, &path, err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_brick_parse("h:/", &host, &path, err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_brick_parse("h:/a/../b", &host, &path, err, sizeof(err)), -EINVAL);
+    assert_int_equal(gd_brick_parse("h:/a b", &host, &path, err, sizeof(err)), -EINVAL);
+}
+
+static void
+test_volfile_id(void **state)
+{
+    gd_volume_t *vol = make_vol("v1", 1);
+    gd_brick_t b = {.host = "127.1.1.1", .path = "/data/my/b1"};
+    char *id = gd_brick_volfile_id(vol, &b);
+    assert_string_equal(id, "v1.127.1.1.1.data-my-b1");
+    gf_free(id);
+    gd_vol_free(vol);
+}
+
+static void
+test_new_volume_has_fresh_ids(void **state)
+{
+    gd_volume_t *a = make_vol("a", 0), *b = make_vol("b", 0);
+    assert_int_equal(strlen(a->id), 36);
+    assert_string_not_equal(a->id, b->id);
+    assert_string_not_equal(a->username, b->username);
+    assert_string_not_equal(a->password, a->username);
+    assert_int_equal(a->status, GD_VOL_CREATED);
+    gd_vol_free(a);
+    gd_vol_free(b);
+}
+
+/* Turns the puts of txn into a sorted listing, as the store would return it. */
+static int
+kv_cmp(const void *x, const void *y)
+{
+    return strcmp(((const gd_kv_t *)x)->key, ((const gd_kv_t *)y)->key);
+}
+
+static void
+test_store_layout_round_trip(void **state)
+{
+    gd_volume_t *vol = make_vol("v1", 12), *other = make_vol("v0", 1), **vols = NULL;
+    gd_txn_t *txn = gd_txn_new();
+    gd_kv_t kvs[64];
+    int n = 0, nv = 0;
+    char err[128];
+
+    vol->status = GD_VOL_STARTED;
+    gd_vol_txn_create(vol, txn);
+    gd_vol_txn_create(other, txn);
+    assert_int_equal(txn->err, 0);
+    assert_int_equal(txn->n_guards, 2);
+    assert_string_equal(txn->guards[0].key, "vol/v1/info");
+    assert_int_equal(txn->guards[0].rev, 0);
+    assert_int_equal(txn->n_ops, 12 + 1 + 2);
+    for (int i = 0; i < txn->n_ops; i++)
+        kvs[n++] = (gd_kv_t){txn->ops[i].key, txn->ops[i].value, txn->ops[i].len, 5};
+    qsort(kvs, (size_t)n, sizeof(kvs[0]), kv_cmp);
+    assert_int_equal(gd_vols_from_kvs(kvs, n, &vols, &nv, err, sizeof(err)), 0);
+    assert_int_equal(nv, 2);
+    assert_string_equal(vols[0]->name, "v0");
+    assert_string_equal(vols[1]->name, "v1");
+    assert_string_equal(vols[1]->id, vol->id);
+    assert_int_equal(vols[1]->status, GD_VOL_STARTED);
+    assert_int_equal(vols[1]->info_rev, 5);
+    assert_string_equal(vols[1]->password, vol->password);
+    assert_int_equal(vols[1]->n_bricks, 12);
+    assert_string_equal(vols[1]->bricks[10].path, "/data/b10"); /* numeric, not key order */
+    gd_vols_free(vols, nv);
+    gd_txn_free(txn);
+    gd_vol_free(vol);
+    gd_vol_free(other);
+}
+
+static void
+test_unreadable_volume_skipped(void **state)
+{
+    gd_kv_t kvs[] = {
+        {"vol/bad/brick/1", "host=h\npath=/p\n", 15, 1}, /* brick 0 missing, no info */
+        {"vol/good/info",
+         "id=0f0e0d0c-0b0a-0908-0706-050403020100\nstatus=stopped\ntype=distribute\n"
+         "transport=tcp\nusername=u\npassword=p\n",
+         0, 2},
+    };
+    gd_volume_t **vols = NULL;
+    int nv = 0;
+    char err[128];
+    assert_int_equal(gd_vols_from_kvs(kvs, 2, &vols, &nv, err, sizeof(err)), 0);
+    assert_int_equal(nv, 1);
+    assert_string_equal(vols[0]->name, "good");
+    assert_int_equal(vols[0]->status, GD_VOL_STOPPED);
+    assert_non_null(strstr(err, "bad"));
+    gd_vols_free(vols, nv);
+}
+
+static void
+test_client_volfile_one_brick(void **state)
+{
+    gd_volume_t *vol = make_vol("v1", 1);
+    char *text = gd_volgen_client(vol);
+    gf_volfile_t *vf = parse(text);
+    const gf_volfile_vol_t *top = gf_volfile_top(vf), *cl;
+
+    assert_int_equal(vf->n_vols, 2);
+    assert_string_equal(top->name, "v1");
+    assert_string_equal(top->type, "debug/io-stats");
+    assert_int_equal(top->n_subvols, 1);
+    assert_string_equal(top->subvols[0], "v1-client-0");
+    cl = gf_volfile_find(vf, "v1-client-0");
+    assert_non_null(cl);
+    assert_string_equal(cl->type, "protocol/client");
+    expect_opt(cl, "remote-host", "127.1.1.1");
+    expect_opt(cl, "remote-subvolume", "/data/b0");
+    expect_opt(cl, "transport-type", "tcp");
+    expect_opt(cl, "username", vol->username);
+    expect_opt(cl, "password", vol->password);
+    assert_int_equal(gf_dict_count(cl->options), 5);
+    gf_volfile_free(vf);
+    gf_free(text);
+    gd_vol_free(vol);
+}
+
+static void
+test_client_volfile_distribute(void **state)
+{
+    gd_volume_t *vol = make_vol("v2", 3);
+    char *text = gd_volgen_client(vol);
+    gf_volfile_t *vf = parse(text);
+    const gf_volfile_vol_t *top = gf_volfile_top(vf), *dht = gf_volfile_find(vf, "v2-dht");
+
+    assert_int_equal(vf->n_vols, 5);
+    assert_string_equal(top->subvols[0], "v2-dht");
+    assert_non_null(dht);
+    assert_string_equal(dht->type, "cluster/distribute");
+    assert_int_equal(dht->n_subvols, 3);
+    assert_string_equal(dht->subvols[2], "v2-client-2");
+    expect_opt(gf_volfile_find(vf, "v2-client-2"), "remote-subvolume", "/data/b2");
+    gf_volfile_free(vf);
+    gf_free(text);
+    gd_vol_free(vol);
+}
+
+static void
+test_brick_volfile(void **state)
+{
+    gd_volume_t *vol = make_vol("v3", 2);
+    gd_listen_t where = {"127.1.1.1", 49153};
+    char *text = gd_volgen_brick(vol, 1, &where), key[128];
+    gf_volfile_t *vf = parse(text);
+    const gf_volfile_vol_t *top = gf_volfile_top(vf), *ios, *posix;
+
+    assert_int_equal(vf->n_vols, 3);
+    assert_string_equal(top->name, "v3-server");
+    assert_string_equal(top->type, "protocol/server");
+    assert_string_equal(top->subvols[0], "/data/b1");
+    expect_opt(top, "transport-type", "tcp");
+    expect_opt(top, "transport.socket.bind-address", "127.1.1.1");
+    expect_opt(top, "transport.socket.listen-port", "49153");
+    expect_opt(top, "auth.login./data/b1.allow", vol->username);
+    snprintf(key, sizeof(key), "auth.login.%s.password", vol->username);
+    expect_opt(top, key, vol->password);
+    expect_opt(top, "auth.addr./data/b1.allow", "*");
+    ios = gf_volfile_find(vf, "/data/b1");
+    assert_non_null(ios);
+    assert_string_equal(ios->type, "debug/io-stats");
+    assert_string_equal(ios->subvols[0], "v3-posix");
+    posix = gf_volfile_find(vf, "v3-posix");
+    assert_string_equal(posix->type, "storage/posix");
+    expect_opt(posix, "directory", "/data/b1");
+    expect_opt(posix, "volume-id", vol->id);
+    gf_volfile_free(vf);
+    gf_free(text);
+    gd_vol_free(vol);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vol_names),
+        cmocka_unit_test(test_brick_parse),
+        cmocka_unit_test(test_volfile_id),
+        cmocka_unit_test(test_new_volume_has_fresh_ids),
+        cmocka_unit_test(test_store_layout_round_trip),
+        cmocka_unit_test(test_unreadable_volume_skipped),
+        cmocka_unit_test(test_client_volfile_one_brick),
+        cmocka_unit_test(test_client_volfile_distribute),
+        cmocka_unit_test(test_brick_volfile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,190 @@
+/*
+ * storage/posix fops on file contents and open files: open, readv, writev,
+ * flush, fsync, fstat, ftruncate and fsetattr. The real descriptor lives in the
+ * fd's ctx (posix_fd_t) from open or create until the fd's last reference goes
+ * (posix_release).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "glusterfs/buf.h"
+#include "posix-handle.h"
+#include "posix.h"
+
+/* The most one readv returns; a larger request gets a short read. */
+#define POSIX_READ_MAX (16u << 20)
+
+/* args->flags: open(2) flags (O_CREAT and O_EXCL are ignored); reply fd is args->fd. */
+int posix_open(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    gf_reply_t rsp = {0};
+    char path[PATH_MAX];
+    uuid_t gfid;
+    int fd, ret;
+
+    if (!args->fd)
+        return gf_unwind_error(frame, EINVAL);
+    ret = posix_loc_path(this, &args->loc, path, sizeof(path));
+    if (ret)
+        return posix_fail(frame, ret);
+    fd = open(path, (args->flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC);
+    if (fd < 0)
+        return gf_unwind_error(frame, errno);
+    if (!uuid_is_null(args->loc.gfid))
+        uuid_copy(gfid, args->loc.gfid);
+    else if (posix_gfid_get(path, gfid) != 0)
+        uuid_clear(gfid);
+    ret = posix_fd_attach(this, args->fd, fd, NULL, gfid);
+    if (ret) {
+        close(fd);
+        return posix_fail(frame, ret);
+    }
+    rsp.fd = args->fd;
+    return gf_unwind(frame, &rsp);
+}
+
+/* Unwinds EBADF for an fd that posix did not open. */
+static int bad_fd(gf_frame_t *frame)
+{
+    return gf_unwind_error(frame, EBADF);
+}
+
+/* args->offset, args->size; replies op_ret = bytes read (short at end of file),
+ * the data in rsp.vector backed by rsp.buf, and the file's stat. */
+int posix_readv(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    size_t size = args->size < POSIX_READ_MAX ? args->size : POSIX_READ_MAX;
+    gf_reply_t rsp = {0};
+    struct iovec iov;
+    gf_buf_t *buf;
+    ssize_t n;
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    buf = gf_buf_new(size ? size : 1);
+    if (!buf)
+        return gf_unwind_error(frame, ENOMEM);
+    n = pread(pfd->fd, buf->data, size, args->offset);
+    ret = n < 0 ? -errno : posix_iatt_fd(pfd, &rsp.stat);
+    if (ret) {
+        gf_buf_unref(buf);
+        return posix_fail(frame, ret);
+    }
+    iov = (struct iovec){.iov_base = buf->data, .iov_len = (size_t)n};
+    rsp.op_ret = (int32_t)n;
+    rsp.vector = &iov;
+    rsp.count = n > 0 ? 1 : 0;
+    rsp.buf = buf;
+    gf_unwind(frame, &rsp);
+    gf_buf_unref(buf);
+    return 0;
+}
+
+/* args->vector/count at args->offset; replies op_ret = bytes written. */
+int posix_writev(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    gf_reply_t rsp = {0};
+    ssize_t n;
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (ret)
+        return posix_fail(frame, ret);
+    n = pwritev(pfd->fd, args->vector, args->count, args->offset);
+    if (n < 0)
+        return gf_unwind_error(frame, errno);
+    ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    rsp.op_ret = (int32_t)n;
+    return gf_unwind(frame, &rsp);
+}
+
+/* Nothing is buffered here: succeeds for any fd posix opened. */
+int posix_flush(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    gf_reply_t rsp = {0};
+
+    if (!posix_fd_get(this, args->fd))
+        return bad_fd(frame);
+    return gf_unwind(frame, &rsp);
+}
+
+/* args->flags non-zero: data only (fdatasync). */
+int posix_fsync(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    gf_reply_t rsp = {0};
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret && (args->flags ? fdatasync(pfd->fd) : fsync(pfd->fd)) != 0)
+        ret = -errno;
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+int posix_fstat(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    gf_reply_t rsp = {0};
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    ret = posix_iatt_fd(pfd, &rsp.stat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+/* args->offset: the new size. */
+int posix_ftruncate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    gf_reply_t rsp = {0};
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret && ftruncate(pfd->fd, args->offset) != 0)
+        ret = -errno;
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+/* args->stat and args->valid, as setattr. */
+int posix_fsetattr(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    gf_reply_t rsp = {0};
+    int ret;
+
+    if (!pfd)
+        return bad_fd(frame);
+    ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret)
+        ret = posix_apply_attrs(pfd->fd, NULL, false, &args->stat, args->valid);
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}

@@ -2,11 +2,13 @@
  * The handshake program as glusterd serves it: GETSPEC, which hands out volfiles
  * generated from the store at each call. Key "VOL" (or "/VOL") is the client
  * volfile of VOL; key "VOL.HOST.PATH-MANGLED" is the volfile of one brick (ids in
- * doc/volfiles.md). The other procedures of the program are not glusterd's.
+ * doc/volfiles.md). Also GET_VOLUME_INFO, libgfapi's question for a volume's id.
+ * The other procedures of the program are the bricks'.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "glusterfs/dict.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterd.h"
@@ -70,29 +72,98 @@ getspec_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cooki
     gd_vols_free(vols, n);
 }
 
+/* Copies into name[GD_VOL_NAME_MAX + 1] the volume name a GETSPEC key starts with
+ * (up to the first '.'). 0, or -ENOENT when that is no valid volume name. */
+static int
+key_volume(const char *key, char *name)
+{
+    size_t len = strcspn(key, ".");
+    char err[128];
+
+    if (len > GD_VOL_NAME_MAX)
+        return -ENOENT;
+    memcpy(name, key, len);
+    name[len] = '\0';
+    return gd_vol_name_check(name, err, sizeof(err)) ? -ENOENT : 0;
+}
+
 static int
 getspec(rpc_req_t *req)
 {
     gf_getspec_req args = {0};
-    char name[GD_VOL_NAME_MAX + 1], err[128];
-    const char *key;
-    size_t len;
+    char name[GD_VOL_NAME_MAX + 1];
 
     if (rpc_req_decode(req, (xdrproc_t)xdr_gf_getspec_req, &args, NULL) != 0)
         return -EBADMSG;
-    key = args.key + (args.key[0] == '/');
-    len = strcspn(key, ".");
-    req->priv = gf_strdup(key);
+    req->priv = gf_strdup(args.key + (args.key[0] == '/'));
     xdr_free((xdrproc_t)xdr_gf_getspec_req, (char *)&args);
     if (!req->priv)
         return -ENOMEM;
-    if (len > GD_VOL_NAME_MAX || (memcpy(name, req->priv, len), name[len] = '\0',
-                                  gd_vol_name_check(name, err, sizeof(err)) != 0)) {
+    if (key_volume(req->priv, name) != 0) {
+        gf_log(GF_LOG_WARNING, "GETSPEC %s from %s: no such volume", (char *)req->priv,
+               rpc_svc_conn_peer(req->conn));
         gf_free(req->priv);
         getspec_reply(req, NULL, ENOENT);
         return 0;
     }
     gd_vols_load(gd.store, name, getspec_loaded, req);
+    return 0;
+}
+
+/* Replies to GET_VOLUME_INFO with the dict out (NULL on failure, with errno_). */
+static void
+volinfo_reply(rpc_req_t *req, gf_dict_t *out, int errno_)
+{
+    gf_get_volume_info_rsp rsp = {0};
+    char *buf = NULL;
+    size_t len = 0;
+
+    if (out && gf_dict_serialize(out, &buf, &len) != 0)
+        errno_ = ENOMEM;
+    rsp.op_ret = errno_ ? -1 : 0;
+    rsp.op_errno = errno_;
+    rsp.op_errstr = (char *)(errno_ ? strerror(errno_) : "");
+    rsp.dict.dict_val = errno_ ? NULL : buf;
+    rsp.dict.dict_len = errno_ ? 0 : (unsigned)len;
+    rpc_req_reply(req, (xdrproc_t)xdr_gf_get_volume_info_rsp, &rsp, NULL, 0, NULL);
+    gf_free(buf);
+}
+
+static void
+volinfo_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    gf_dict_t *out = NULL;
+
+    if (!err && n == 1 && (out = gf_dict_new()) &&
+        gf_dict_set_str(out, "volume_id", vols[0]->id) != 0)
+        err = -ENOMEM;
+    volinfo_reply(cookie, out, err ? -err : n == 1 ? 0 : ENOENT);
+    gf_dict_unref(out);
+    gd_vols_free(vols, n);
+}
+
+/* GET_VOLUME_INFO (libgfapi's volume id query): request dict "volname". */
+static int
+get_volume_info(rpc_req_t *req)
+{
+    gf_get_volume_info_req args = {0};
+    gf_dict_t *in = NULL;
+    const char *volname = NULL;
+    char name[GD_VOL_NAME_MAX + 1];
+    int found;
+
+    if (rpc_req_decode(req, (xdrproc_t)xdr_gf_get_volume_info_req, &args, NULL) != 0)
+        return -EBADMSG;
+    found = args.dict.dict_len &&
+            gf_dict_unserialize(args.dict.dict_val, args.dict.dict_len, &in) == 0 &&
+            gf_dict_get_str(in, "volname", &volname) == 0 && key_volume(volname, name) == 0 &&
+            strcmp(name, volname) == 0;
+    gf_dict_unref(in);
+    xdr_free((xdrproc_t)xdr_gf_get_volume_info_req, (char *)&args);
+    if (!found)
+        volinfo_reply(req, NULL, ENOENT);
+    else
+        gd_vols_load(gd.store, name, volinfo_loaded, req);
     return 0;
 }
 
@@ -106,6 +177,7 @@ null_proc(rpc_req_t *req)
 static const rpc_actor_t actors[] = {
     [GF_HNDSK_NULL] = {"NULL", null_proc},
     [GF_HNDSK_GETSPEC] = {"GETSPEC", getspec},
+    [GF_HNDSK_GET_VOLUME_INFO] = {"GET_VOLUME_INFO", get_volume_info},
 };
 
 static const rpc_program_t program = {

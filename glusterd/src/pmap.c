@@ -15,6 +15,8 @@
 #include "glusterfs/mem.h"
 #include "addr.h"
 #include "pmap.h"
+#include "portmap-xdr.h"
+#include "rpcsvc.h"
 
 typedef struct entry {
     char *brick;
@@ -29,6 +31,7 @@ struct gd_pmap {
     int base_port;
     gd_pmap_hook_t hook;
     void *hook_data;
+    rpc_program_t program; /* priv: this registry */
 };
 
 gd_pmap_t *
@@ -161,4 +164,113 @@ gd_pmap_port(const gd_pmap_t *pm, const char *brick)
 {
     const entry_t *e = find_brick(pm, brick);
     return e && e->signed_in ? e->port : -ENOENT;
+}
+
+int
+gd_pmap_known_port(const gd_pmap_t *pm, const char *brick)
+{
+    const entry_t *e = find_brick(pm, brick);
+    return e ? e->port : -ENOENT;
+}
+
+static gd_pmap_t *
+req_pmap(rpc_req_t *req)
+{
+    return req->program->priv;
+}
+
+static int
+null_proc(rpc_req_t *req)
+{
+    rpc_req_reply(req, NULL, NULL, NULL, 0, NULL);
+    return 0;
+}
+
+static int
+port_by_brick(rpc_req_t *req)
+{
+    pmap_port_by_brick_req args = {0};
+    pmap_port_by_brick_rsp rsp = {0};
+    int port;
+
+    if (rpc_req_decode(req, (xdrproc_t)xdr_pmap_port_by_brick_req, &args, NULL) != 0)
+        return -EBADMSG;
+    port = gd_pmap_port(req_pmap(req), args.brick);
+    if (port < 0) {
+        rsp.op_ret = -1;
+        rsp.op_errno = ENOENT;
+        gf_log(GF_LOG_DEBUG, "PORTBYBRICK %s from %s: not signed in", args.brick,
+               rpc_svc_conn_peer(req->conn));
+    } else {
+        rsp.port = port;
+    }
+    xdr_free((xdrproc_t)xdr_pmap_port_by_brick_req, (char *)&args);
+    rpc_req_reply(req, (xdrproc_t)xdr_pmap_port_by_brick_rsp, &rsp, NULL, 0, NULL);
+    return 0;
+}
+
+static int
+signin(rpc_req_t *req)
+{
+    pmap_signin_req args = {0};
+    pmap_signin_rsp rsp = {0};
+    gd_pmap_t *pm = req_pmap(req);
+
+    if (rpc_req_decode(req, (xdrproc_t)xdr_pmap_signin_req, &args, NULL) != 0)
+        return -EBADMSG;
+    if (args.port <= 0 || args.port > 65535 || !args.brick[0]) {
+        rsp.op_ret = -1;
+        rsp.op_errno = EINVAL;
+    } else if (gd_pmap_signin(pm, args.brick, args.port, args.pid) != 0) {
+        rsp.op_ret = -1;
+        rsp.op_errno = ENOMEM;
+    }
+    gf_log(rsp.op_ret ? GF_LOG_WARNING : GF_LOG_INFO, "SIGNIN %s port %d pid %d from %s%s",
+           args.brick, args.port, args.pid, rpc_svc_conn_peer(req->conn),
+           rsp.op_ret ? ": refused" : "");
+    rpc_req_reply(req, (xdrproc_t)xdr_pmap_signin_rsp, &rsp, NULL, 0, NULL);
+    if (!rsp.op_ret && pm->hook)
+        pm->hook(args.brick, args.port, args.pid, 1, pm->hook_data);
+    xdr_free((xdrproc_t)xdr_pmap_signin_req, (char *)&args);
+    return 0;
+}
+
+static int
+signout(rpc_req_t *req)
+{
+    pmap_signout_req args = {0};
+    pmap_signout_rsp rsp = {0};
+    gd_pmap_t *pm = req_pmap(req);
+
+    if (rpc_req_decode(req, (xdrproc_t)xdr_pmap_signout_req, &args, NULL) != 0)
+        return -EBADMSG;
+    gf_log(GF_LOG_INFO, "SIGNOUT %s port %d from %s", args.brick, args.port,
+           rpc_svc_conn_peer(req->conn));
+    gd_pmap_forget(pm, args.brick);
+    rpc_req_reply(req, (xdrproc_t)xdr_pmap_signout_rsp, &rsp, NULL, 0, NULL);
+    if (pm->hook)
+        pm->hook(args.brick, args.port, 0, 0, pm->hook_data);
+    xdr_free((xdrproc_t)xdr_pmap_signout_req, (char *)&args);
+    return 0;
+}
+
+static const rpc_actor_t actors[] = {
+    [GF_PMAP_NULL] = {"NULL", null_proc},
+    [GF_PMAP_PORTBYBRICK] = {"PORTBYBRICK", port_by_brick},
+    [GF_PMAP_SIGNIN] = {"SIGNIN", signin},
+    [GF_PMAP_SIGNOUT] = {"SIGNOUT", signout},
+};
+
+int
+gd_pmap_program_register(rpc_svc_t *svc, gd_pmap_t *pm)
+{
+    pm->program = (rpc_program_t){
+        .name = "Gluster Portmap",
+        .prognum = GF_PMAP_PROGRAM,
+        .progver = GF_PMAP_VERSION,
+        .actors = actors,
+        .n_actors = sizeof(actors) / sizeof(actors[0]),
+        .priv = pm,
+    };
+    return rpc_svc_register(svc, &pm->program);
 }

@@ -39,6 +39,9 @@ int gd_pmap_forget(gd_pmap_t *pm, const char *brick);
 /* The port of a signed-in brick, or -ENOENT. */
 int gd_pmap_port(const gd_pmap_t *pm, const char *brick);
 
+/* The port of a brick signed in or reserved (being launched), or -ENOENT. */
+int gd_pmap_known_port(const gd_pmap_t *pm, const char *brick);
+
 /* Registers the portmap program of pm on svc. 0 or -errno. */
 int gd_pmap_program_register(struct rpc_svc *svc, gd_pmap_t *pm);
 

@@ -108,7 +108,8 @@ static gf_event_handle_t *lookup(gf_event_pool_t *pool, uint64_t key)
 }
 
 /* Doubles the slot table, chaining the new slots into the free list. Pool lock
- * held. 0 or -ENOMEM. */
+ * held (or the pool not yet shared). 0 or -ENOMEM. gf_realloc keeps the table
+ * charged to the account of its first allocation, made by gf_event_pool_new. */
 static int grow_slots(gf_event_pool_t *pool)
 {
     int n = pool->nslots ? pool->nslots * 2 : 64;
@@ -256,9 +257,12 @@ gf_event_pool_t *gf_event_pool_new(int nthreads)
     }
     pool->threads = threads;
     pool->free_slot = -1;
+    pool->epfd = pool->postfd = -1;
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->cb_done, NULL);
-    int err = open_fds(pool);
+    int err = grow_slots(pool); /* now, so the table is charged to the creator */
+    if (!err)
+        err = open_fds(pool);
     while (!err && pool->nthreads < nthreads) {
         err = -pthread_create(&threads[pool->nthreads], NULL, event_thread, pool);
         if (!err)

@@ -21,13 +21,13 @@
 
 #define LOG_LINE_MAX 4096
 
-static int log_fd = -1;              /* -1: stderr */
-static int log_level = GF_LOG_INFO;  /* gf_loglevel_t, accessed atomically */
-static char log_ident[64]; /* empty: the program name */
+static int log_fd = -1;             /* -1: stderr */
+static int log_level = GF_LOG_INFO; /* gf_loglevel_t, accessed atomically */
+static char log_ident[64];          /* empty: the program name */
 
 static const char *const level_names[] = {
-    [GF_LOG_NONE] = "NONE",   [GF_LOG_CRITICAL] = "CRITICAL", [GF_LOG_ERROR] = "ERROR",
-    [GF_LOG_WARNING] = "WARNING", [GF_LOG_INFO] = "INFO",     [GF_LOG_DEBUG] = "DEBUG",
+    [GF_LOG_NONE] = "NONE",       [GF_LOG_CRITICAL] = "CRITICAL", [GF_LOG_ERROR] = "ERROR",
+    [GF_LOG_WARNING] = "WARNING", [GF_LOG_INFO] = "INFO",         [GF_LOG_DEBUG] = "DEBUG",
     [GF_LOG_TRACE] = "TRACE",
 };
 static const char level_letters[] = " CEWIDT";

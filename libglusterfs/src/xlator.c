@@ -59,8 +59,11 @@ void gf_frame_root_destroy(gf_frame_t *frame)
 static int wind_fail(gf_frame_t *frame, gf_fop_cbk_t cbk, void *cookie, int err)
 {
     gf_reply_t rsp = {.op_ret = -1, .op_errno = err};
+    gf_xlator_t *saved = gf_this;
 
+    gf_this = frame->this;
     cbk(frame, cookie, frame->this, &rsp);
+    gf_this = saved;
     return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "glusterfs/event.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/timer.h"
+#include "glusterfs/xlator.h"
 
 typedef struct watch {
     int fds[2];
@@ -230,7 +231,7 @@ static void test_post_runs_tasks(void **state)
 
 static void test_many_fds_two_threads(void **state)
 {
-    enum { N = 64, ROUNDS = 5 };
+    enum { N = 100, ROUNDS = 5 }; /* more than the slot table's first size */
     static watch_t w[N];
     assert_int_equal(gf_event_pool_nthreads(*state), 2);
     for (int i = 0; i < N; i++) {
@@ -250,6 +251,27 @@ static void test_many_fds_two_threads(void **state)
         assert_int_equal(load(&w[i].overlaps), 0);
         watch_close(&w[i]);
     }
+}
+
+static void test_handles_charged_to_registering_xlator(void **state)
+{
+    enum { N = 150 };
+    static watch_t w[N];
+    gf_xlator_t xl = {.name = "test"};
+    gf_this = &xl;
+    for (int i = 0; i < N; i++) {
+        watch_open(&w[i]);
+        assert_int_equal(gf_event_add(*state, w[i].fds[0], GF_EV_IN, watch_cb, &w[i], &w[i].h),
+                         0);
+    }
+    gf_this = NULL;
+    assert_int_equal(xl.mem_acct.blocks, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(gf_event_del(w[i].h), 0);
+        watch_close(&w[i]);
+    }
+    assert_int_equal(xl.mem_acct.bytes, 0);
+    assert_int_equal(xl.mem_acct.blocks, 0);
 }
 
 static void test_add_errors(void **state)
@@ -291,6 +313,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hangup_reports_err, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_runs_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_fds_two_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handles_charged_to_registering_xlator, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
         cmocka_unit_test(test_destroy_frees_registered_handles),
     };

@@ -147,18 +147,18 @@ static int case_setup(void **state)
 
 static int case_teardown(void **state)
 {
+    uint64_t blocks = graph ? posix_xl()->mem_acct.blocks : posix_blocks;
     char cmd[PATH_MAX + 16];
 
-    if (graph) {
-        /* every fd is released: posix holds what it held after init */
-        assert_int_equal(posix_xl()->mem_acct.blocks, posix_blocks);
-        gf_graph_fini(graph);
-        graph = NULL;
-    }
+    gf_graph_fini(graph);
+    graph = NULL;
     gf_inode_table_destroy(itable);
     itable = NULL;
     snprintf(cmd, sizeof(cmd), "rm -rf %s", brick);
-    return system(cmd);
+    assert_int_equal(system(cmd), 0);
+    /* every fd was released: posix held only what it held after init */
+    assert_int_equal(blocks, posix_blocks);
+    return 0;
 }
 
 /* Copies what the tests look at out of a reply. */
@@ -404,6 +404,33 @@ static void test_create_owner_and_mode(void **state)
     gf_inode_unref(inode);
 }
 
+static void test_mkdir_in_setgid_dir(void **state)
+{
+    gf_args_t args;
+    char path[PATH_MAX];
+    struct stat st;
+    result_t res;
+    uuid_t sg, sub;
+
+    uuid_generate(sg);
+    uuid_generate(sub);
+    make_dir(root_gfid, "sg", sg, &res);
+    snprintf(path, sizeof(path), "%s/sg", brick);
+    assert_int_equal(chown(path, 0, 1234), 0);
+    assert_int_equal(chmod(path, 02775), 0);
+    args = entry_args(sg, "sub");
+    args.mode = 0750;
+    args.xdata = gfid_req(sub);
+    call_as(1000, 1000, GF_FOP_MKDIR, &args, &res);
+    gf_dict_unref(args.xdata);
+    assert_int_equal(res.op_ret, 0);
+    snprintf(path, sizeof(path), "%s/sg/sub", brick);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, 1000);
+    assert_int_equal(st.st_gid, 1234); /* the parent's group, as mkdir(2) gives */
+    assert_int_equal(st.st_mode & 07777, 02750);
+}
+
 /* Writes text at offset through fd; asserts all of it was written. */
 static void write_text(gf_fd_t *fd, const char *text, int64_t offset)
 {
@@ -632,6 +659,9 @@ static void test_readdirp_lists_with_gfids(void **state)
     i = find_entry(&res, "d");
     assert_true(i >= 0);
     assert_memory_equal(res.gfids[i], d, 16);
+    i = find_entry(&res, ".."); /* the brick root's parent is shown as the root */
+    assert_true(i >= 0);
+    assert_memory_equal(res.gfids[i], root_gfid, 16);
     args.offset = (int64_t)res.offs[res.n_entries - 1];
     call(GF_FOP_READDIRP, &args, &res);
     assert_int_equal(res.op_ret, 0); /* the end */
@@ -820,6 +850,7 @@ int main(void)
         CASE(test_create_sets_gfid_and_handle),
         CASE(test_create_without_gfid_req),
         CASE(test_create_owner_and_mode),
+        CASE(test_mkdir_in_setgid_dir),
         CASE(test_write_then_read),
         CASE(test_open_by_gfid_and_release),
         CASE(test_mkdir_handle_is_symlink),

@@ -15,6 +15,7 @@
 
 #include "glusterfs/mem.h"
 #include "glusterfs/timer.h"
+#include "glusterfs/xlator.h"
 
 typedef struct record {
     int order[8];
@@ -167,18 +168,27 @@ static void test_cancel_waits_for_running(void **state)
     assert_int_equal(__atomic_load_n(&s.finished, __ATOMIC_ACQUIRE), 1);
 }
 
+/* Also checks that timers are charged to the translator that adds them, and
+ * the wheel's growing tables are not. */
 static void test_many_timers_and_cancels(void **state)
 {
     gf_timer_wheel_t *w = *state;
+    gf_xlator_t xl = {.name = "test"};
     int ran = 0;
     gf_timer_t *t[300];
-    for (int i = 0; i < 300; i++)
-        t[i] = gf_timer_add(w, (uint64_t)(i % 7) + 5, count_cb, &ran);
+    gf_this = &xl;
+    for (int i = 0; i < 300; i++) /* even ones far off: they are cancelled */
+        t[i] = gf_timer_add(w, (uint64_t)(i % 7) + (i % 2 ? 5 : 10000), count_cb, &ran);
+    gf_this = NULL;
+    assert_int_equal(xl.mem_acct.total_allocs, 300);
     for (int i = 0; i < 300; i += 2)
         assert_int_equal(gf_timer_cancel(w, t[i]), 0);
     assert_int_equal(wait_count(&ran, 150), 150);
+    for (int i = 1; i < 300; i += 2)
+        assert_int_equal(gf_timer_cancel(w, t[i]), -EALREADY);
     sleep_ms(20);
     assert_int_equal(__atomic_load_n(&ran, __ATOMIC_ACQUIRE), 150);
+    assert_int_equal(xl.mem_acct.bytes, 0);
 }
 
 static void test_destroy_drops_pending(void **state)

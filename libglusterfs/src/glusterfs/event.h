@@ -31,7 +31,7 @@ void gf_event_pool_destroy(gf_event_pool_t *pool);
 int gf_event_pool_nthreads(gf_event_pool_t *pool);
 
 /* Registers fd for events (GF_EV_IN|GF_EV_OUT). Returns 0 or -errno; *out gets the
- * handle used to change or remove the registration. */
+ * handle used to change or remove the registration (set before cb can first run). */
 int gf_event_add(gf_event_pool_t *pool, int fd, uint32_t events, gf_event_cb_t cb, void *data,
                  gf_event_handle_t **out);
 /* Changes the events watched; callable from any thread, including the callback. */

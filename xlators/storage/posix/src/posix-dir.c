@@ -140,17 +140,23 @@ static int list_fill(posix_fd_t *pfd, int64_t offset, size_t limit, size_t per, 
     return ret;
 }
 
-/* Fills the attributes and gfid of one readdirp entry of the directory at dirpath. */
+/*
+ * Fills the attributes and gfid of one readdirp entry of the directory at
+ * dirpath. The brick root's ".." is shown as the root itself, so nothing outside
+ * the brick shows through.
+ */
 static void stat_entry(posix_fd_t *pfd, const char *dirpath, gf_dirent_t *e)
 {
+    bool root_parent = posix_gfid_is_root(pfd->gfid) && !strcmp(e->d_name, "..");
+    const char *name = root_parent ? "." : e->d_name;
     char path[PATH_MAX];
     struct stat st;
     uuid_t gfid;
 
-    if (fstatat(pfd->fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    if (fstatat(pfd->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return; /* removed since it was listed: the client looks it up again */
     gf_iatt_from_stat(&e->d_stat, &st);
-    if (!dirpath || snprintf(path, sizeof(path), "%s/%s", dirpath, e->d_name) >= PATH_MAX)
+    if (!dirpath || snprintf(path, sizeof(path), "%s/%s", dirpath, name) >= PATH_MAX)
         return;
     if (posix_gfid_get(path, gfid) == 0) {
         posix_iatt_set_gfid(&e->d_stat, gfid);

@@ -58,6 +58,8 @@ static int finish_new(gf_frame_t *frame, gf_xlator_t *this, const gf_args_t *arg
                                 args->loc.name);
     if (!ret)
         ret = posix_set_owner(frame, e->path, parent);
+    if (!ret && S_ISDIR(st.st_mode) && (parent->ia_mode & S_ISGID))
+        mode |= S_ISGID; /* inherited, as mkdir(2) does */
     if (!ret && chmod(e->path, mode) != 0)
         ret = -errno;
     return ret;

@@ -72,10 +72,6 @@ int posix_set_owner(gf_frame_t *frame, const char *path, const gf_iatt_t *parent
     return lchown(path, uid, gid) ? -errno : 0;
 }
 
-/*
- * Gives an entry found without a gfid (made on the backend directly) the gfid
- * the client asked for, or a new one, and its handle. 0 with gfid set, or -errno.
- */
 int posix_heal_gfid(gf_xlator_t *this, const gf_args_t *args, const char *path, uuid_t gfid)
 {
     struct stat st;

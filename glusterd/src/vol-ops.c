@@ -1,0 +1,638 @@
+/*
+ * Volume operations (contract in vol-ops.h). Each is a small chain of steps run on
+ * the event thread: read the volume from the store, act (check bricks on the
+ * worker pool, start or stop brick processes), write the outcome back with a
+ * transaction guarded by the revision read, then report. Every step is a callback,
+ * so a store or brick that answers later works as well as one that answers inline.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "glusterfs/ctx.h"
+#include "glusterfs/log.h"
+#include "glusterfs/mem.h"
+#include "addr.h"
+#include "brick-proc.h"
+#include "glusterd.h"
+#include "vol-ops.h"
+#include "volume.h"
+
+#define MAX_BUSY 64
+#define MSG_MAX 4096
+
+/* One operation in progress. */
+typedef struct op {
+    gd_op_done_t done;
+    void *cookie;
+    char name[GD_VOL_NAME_MAX + 1];
+    gd_volume_t *vol;
+    int force;
+    int was_started; /* the volume was started when the operation began */
+    int pending;     /* brick operations still running */
+    int err;         /* first failure */
+    char msg[MSG_MAX];
+    struct brick_ref {
+        struct op *op;
+        int idx;
+        int started; /* this operation launched it */
+    } *refs;
+} op_t;
+
+static char *busy[MAX_BUSY];
+
+/* --- one operation per volume --- */
+
+static int
+claim(const char *name)
+{
+    int free_slot = -1;
+    for (int i = 0; i < MAX_BUSY; i++) {
+        if (busy[i] && strcmp(busy[i], name) == 0)
+            return -EBUSY;
+        if (!busy[i] && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot < 0)
+        return -EBUSY;
+    busy[free_slot] = gf_strdup(name);
+    return busy[free_slot] ? 0 : -ENOMEM;
+}
+
+static void
+release(const char *name)
+{
+    for (int i = 0; i < MAX_BUSY; i++) {
+        if (busy[i] && strcmp(busy[i], name) == 0) {
+            gf_free(busy[i]);
+            busy[i] = NULL;
+        }
+    }
+}
+
+/* --- operation life --- */
+
+/* Records the first failure of op (later ones are added as further lines). */
+static void __attribute__((format(printf, 3, 4)))
+op_fail(op_t *op, int err, const char *fmt, ...)
+{
+    size_t len = strlen(op->msg);
+    va_list ap;
+
+    if (!op->err)
+        op->err = err;
+    if (len && len < sizeof(op->msg) - 1)
+        op->msg[len++] = '\n';
+    va_start(ap, fmt);
+    vsnprintf(op->msg + len, sizeof(op->msg) - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Ends op: reports to its caller, frees it. */
+static void
+op_end(op_t *op, gf_dict_t *out)
+{
+    if (op->err)
+        gf_log(GF_LOG_ERROR, "%s", op->msg);
+    release(op->name);
+    op->done(op->err, op->err ? op->msg : NULL, out, op->cookie);
+    gd_vol_free(op->vol);
+    gf_free(op->refs);
+    gf_free(op);
+}
+
+/* A new operation on volume name, claimed; NULL after reporting the failure. */
+static op_t *
+op_new(const char *name, int force, gd_op_done_t done, void *cookie)
+{
+    char err[256];
+    op_t *op;
+    int ret;
+
+    if (gd_vol_name_check(name, err, sizeof(err)) != 0) {
+        done(-EINVAL, err, NULL, cookie);
+        return NULL;
+    }
+    if ((ret = claim(name)) != 0) {
+        snprintf(err, sizeof(err),
+                 "another operation on volume %s is in progress; try again when it is done",
+                 name);
+        done(ret, err, NULL, cookie);
+        return NULL;
+    }
+    if (!(op = gf_calloc(1, sizeof(*op)))) {
+        release(name);
+        done(-ENOMEM, "glusterd is out of memory", NULL, cookie);
+        return NULL;
+    }
+    snprintf(op->name, sizeof(op->name), "%s", name);
+    op->force = force;
+    op->done = done;
+    op->cookie = cookie;
+    return op;
+}
+
+/* Takes the single volume loaded for op. 0, or ends op (no such volume, store
+ * error) and returns -1. */
+static int
+op_take_volume(op_t *op, int err, gd_volume_t **vols, int n)
+{
+    if (err || n != 1) {
+        if (err)
+            op_fail(op, err, "cannot read volume %s from the store: %s", op->name,
+                    strerror(-err));
+        else
+            op_fail(op, -ENOENT, "Volume %s does not exist", op->name);
+        gd_vols_free(vols, n);
+        op_end(op, NULL);
+        return -1;
+    }
+    op->vol = vols[0];
+    gf_free(vols);
+    op->was_started = op->vol->status == GD_VOL_STARTED;
+    return 0;
+}
+
+/* Store transaction done: the operation's last step. */
+static void
+op_saved(int err, uint64_t rev, void *cookie)
+{
+    op_t *op = cookie;
+    if (err == -ECANCELED)
+        op_fail(op, -EAGAIN, "volume %s was changed by another operation; try again",
+                op->name);
+    else if (err)
+        op_fail(op, err, "cannot save volume %s in the store: %s", op->name, strerror(-err));
+    op_end(op, NULL);
+}
+
+/* Writes op->vol's new status and ends op. */
+static void
+op_save_status(op_t *op, gd_vol_status_t status)
+{
+    gd_txn_t *txn = gd_txn_new();
+    if (!txn) {
+        op_saved(-ENOMEM, 0, op);
+        return;
+    }
+    op->vol->status = status;
+    gd_vol_txn_update_info(op->vol, txn);
+    gd_store_txn(gd.store, txn, op_saved, op);
+    gd_txn_free(txn);
+}
+
+/* Allocates op->refs, one per brick. 0 or -ENOMEM (op ended). */
+static int
+op_alloc_refs(op_t *op)
+{
+    op->refs = gf_calloc((size_t)op->vol->n_bricks, sizeof(*op->refs));
+    if (!op->refs) {
+        op_fail(op, -ENOMEM, "glusterd is out of memory");
+        op_end(op, NULL);
+        return -ENOMEM;
+    }
+    for (int i = 0; i < op->vol->n_bricks; i++) {
+        op->refs[i].op = op;
+        op->refs[i].idx = i;
+    }
+    return 0;
+}
+
+/* --- stop --- */
+
+static void
+stop_finish(op_t *op)
+{
+    if (op->err)
+        op_end(op, NULL);
+    else
+        op_save_status(op, GD_VOL_STOPPED);
+}
+
+static void
+brick_stopped(int err, const char *msg, void *cookie)
+{
+    struct brick_ref *ref = cookie;
+    op_t *op = ref->op;
+    if (err)
+        op_fail(op, err, "%s", msg);
+    if (--op->pending == 0)
+        stop_finish(op);
+}
+
+/* Stops every brick of op->vol, then calls stop_finish. */
+static void
+stop_bricks(op_t *op)
+{
+    op->pending = op->vol->n_bricks + 1; /* + 1 while the loop runs */
+    for (int i = 0; i < op->vol->n_bricks; i++)
+        gd_brick_stop(op->vol->bricks[i].path, brick_stopped, &op->refs[i]);
+    if (--op->pending == 0)
+        stop_finish(op);
+}
+
+static void
+stop_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+    if (op_take_volume(op, err, vols, n) != 0)
+        return;
+    if (!op->was_started && !op->force) {
+        op_fail(op, -EALREADY, "Volume %s is not in the started state", op->name);
+        op_end(op, NULL);
+        return;
+    }
+    if (op_alloc_refs(op) == 0)
+        stop_bricks(op);
+}
+
+void
+gd_vol_stop(const char *name, int force, gd_op_done_t done, void *cookie)
+{
+    op_t *op = op_new(name, force, done, cookie);
+    if (op)
+        gd_vols_load(gd.store, name, stop_loaded, op);
+}
+
+/* --- start --- */
+
+static void
+rollback_done(int err, const char *msg, void *cookie)
+{
+    if (err)
+        gf_log(GF_LOG_WARNING, "undoing a failed start: %s", msg);
+}
+
+static void
+start_finish(op_t *op)
+{
+    if (!op->err) {
+        op_save_status(op, GD_VOL_STARTED);
+        return;
+    }
+    if (!op->was_started) {
+        for (int i = 0; i < op->vol->n_bricks; i++)
+            if (op->refs[i].started)
+                gd_brick_stop(op->vol->bricks[i].path, rollback_done, NULL);
+    }
+    op_end(op, NULL);
+}
+
+static void
+brick_started(int err, const char *msg, void *cookie)
+{
+    struct brick_ref *ref = cookie;
+    op_t *op = ref->op;
+    if (err)
+        op_fail(op, err, "%s", msg);
+    else
+        ref->started = 1;
+    if (--op->pending == 0)
+        start_finish(op);
+}
+
+static void
+start_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+    if (op_take_volume(op, err, vols, n) != 0)
+        return;
+    if (op->was_started && !op->force) {
+        op_fail(op, -EALREADY, "Volume %s already started", op->name);
+        op_end(op, NULL);
+        return;
+    }
+    if (op_alloc_refs(op) != 0)
+        return;
+    op->pending = op->vol->n_bricks + 1;
+    for (int i = 0; i < op->vol->n_bricks; i++)
+        gd_brick_start(op->vol, i, brick_started, &op->refs[i]);
+    if (--op->pending == 0)
+        start_finish(op);
+}
+
+void
+gd_vol_start(const char *name, int force, gd_op_done_t done, void *cookie)
+{
+    op_t *op = op_new(name, force, done, cookie);
+    if (op)
+        gd_vols_load(gd.store, name, start_loaded, op);
+}
+
+/* --- delete --- */
+
+static void
+delete_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    op_t *op = cookie;
+    gd_txn_t *txn;
+
+    if (err) {
+        op_saved(err, 0, op);
+        return;
+    }
+    if (!(txn = gd_txn_new())) {
+        op_saved(-ENOMEM, 0, op);
+        return;
+    }
+    gd_vol_txn_delete(op->name, op->vol->info_rev, kvs, n, txn);
+    gd_store_txn(gd.store, txn, op_saved, op);
+    gd_txn_free(txn);
+}
+
+static void
+delete_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+    char prefix[GD_STORE_KEY_MAX];
+
+    if (op_take_volume(op, err, vols, n) != 0)
+        return;
+    if (op->was_started) {
+        op_fail(op, -EBUSY,
+                "Volume %s has been started. Volume needs to be stopped before deletion.",
+                op->name);
+        op_end(op, NULL);
+        return;
+    }
+    snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s/", op->name);
+    gd_store_list(gd.store, prefix, delete_listed, op);
+}
+
+void
+gd_vol_delete(const char *name, gd_op_done_t done, void *cookie)
+{
+    op_t *op = op_new(name, 0, done, cookie);
+    if (op)
+        gd_vols_load(gd.store, name, delete_loaded, op);
+}
+
+/* --- create --- */
+
+/* Creates path and its missing parents. 0 or -errno. */
+static int
+mkdir_p(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return -ENAMETOOLONG;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/* Checks (and with force, creates) the path of local brick b. On the worker pool. */
+static void
+check_brick_path(op_t *op, const gd_brick_t *b)
+{
+    struct stat st, root;
+    int err;
+
+    if (stat(b->path, &st) < 0) {
+        if (errno != ENOENT) {
+            op_fail(op, -errno, "brick %s:%s: cannot access %s: %s", b->host, b->path, b->path,
+                    strerror(errno));
+            return;
+        }
+        if (!op->force) {
+            op_fail(op, -ENOENT,
+                    "brick path %s does not exist on %s: create it first, or add 'force' "
+                    "to let glusterd create it",
+                    b->path, b->host);
+            return;
+        }
+        if ((err = mkdir_p(b->path)) != 0 || stat(b->path, &st) < 0) {
+            op_fail(op, err ? err : -errno, "brick %s:%s: cannot create %s: %s", b->host,
+                    b->path, b->path, strerror(err ? -err : errno));
+            return;
+        }
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        op_fail(op, -ENOTDIR, "brick path %s on %s is not a directory", b->path, b->host);
+        return;
+    }
+    if (!op->force && stat("/", &root) == 0 && root.st_dev == st.st_dev)
+        op_fail(op, -EINVAL,
+                "brick path %s on %s is on the root file system: use a directory on its own "
+                "file system, or add 'force' to use it anyway",
+                b->path, b->host);
+}
+
+static void create_checked(void *data);
+
+/* On the worker pool: are the bricks here, and their paths usable? */
+static void
+check_bricks(void *data)
+{
+    op_t *op = data;
+    char err[256];
+
+    for (int i = 0; i < op->vol->n_bricks; i++) {
+        const gd_brick_t *b = &op->vol->bricks[i];
+        int local = gd_addr_is_local(gd.conf.bind, b->host, err, sizeof(err));
+        if (local < 0)
+            op_fail(op, local, "brick %s:%s: %s", b->host, b->path, err);
+        else if (!local)
+            op_fail(op, -EHOSTUNREACH,
+                    "brick %s:%s is not on this server: %s is not an address of this glusterd "
+                    "(bound to %s); bricks on other servers need peers, which are not "
+                    "supported yet",
+                    b->host, b->path, b->host, gd.conf.bind);
+        else
+            check_brick_path(op, b);
+    }
+    if (gf_event_post(gf_ctx->events, create_checked, op) != 0)
+        gf_log(GF_LOG_CRITICAL, "cannot post back to the event loop; volume create %s hangs",
+               op->name);
+}
+
+static void
+create_saved(int err, uint64_t rev, void *cookie)
+{
+    op_t *op = cookie;
+    gf_dict_t *out = NULL;
+
+    if (err == -ECANCELED)
+        op_fail(op, -EEXIST, "Volume %s already exists", op->name);
+    else if (err)
+        op_fail(op, err, "cannot save volume %s in the store: %s", op->name, strerror(-err));
+    else if (!(out = gf_dict_new()) || gf_dict_set_str(out, "volname", op->name) ||
+             gf_dict_set_str(out, "volume-id", op->vol->id))
+        op_fail(op, -ENOMEM, "glusterd is out of memory");
+    op_end(op, op->err ? NULL : out);
+    gf_dict_unref(out);
+}
+
+/* Back on the event thread after check_bricks. */
+static void
+create_checked(void *data)
+{
+    op_t *op = data;
+    gd_txn_t *txn;
+
+    if (op->err) {
+        op_end(op, NULL);
+        return;
+    }
+    if (!(txn = gd_txn_new())) {
+        create_saved(-ENOMEM, 0, op);
+        return;
+    }
+    gd_vol_txn_create(op->vol, txn);
+    gd_store_txn(gd.store, txn, create_saved, op);
+    gd_txn_free(txn);
+}
+
+/* Fails op when name exists or a brick of op->vol belongs to another volume. */
+static void
+check_against(op_t *op, gd_volume_t **vols, int n)
+{
+    for (int v = 0; v < n && !op->err; v++) {
+        if (strcmp(vols[v]->name, op->name) == 0) {
+            op_fail(op, -EEXIST, "Volume %s already exists", op->name);
+            return;
+        }
+        for (int i = 0; i < op->vol->n_bricks; i++)
+            for (int j = 0; j < vols[v]->n_bricks; j++)
+                if (strcmp(op->vol->bricks[i].path, vols[v]->bricks[j].path) == 0)
+                    op_fail(op, -EEXIST, "brick %s:%s is already part of volume %s",
+                            op->vol->bricks[i].host, op->vol->bricks[i].path, vols[v]->name);
+    }
+}
+
+static void
+create_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+
+    if (err)
+        op_fail(op, err, "cannot read the volumes from the store: %s", strerror(-err));
+    else
+        check_against(op, vols, n);
+    gd_vols_free(vols, n);
+    if (op->err) {
+        op_end(op, NULL);
+        return;
+    }
+    if (gf_workpool_submit(gf_ctx->workers, check_bricks, op) != 0) {
+        op_fail(op, -ENOMEM, "cannot queue the brick checks of volume %s", op->name);
+        op_end(op, NULL);
+    }
+}
+
+/* Reads type and transport: only distribute over tcp for now. */
+static void
+check_kind(op_t *op, gf_dict_t *args)
+{
+    const char *type = NULL, *transport = NULL;
+    gf_dict_get_str(args, "type", &type);
+    gf_dict_get_str(args, "transport", &transport);
+    if (type && strcmp(type, "distribute") != 0)
+        op_fail(op, -EOPNOTSUPP,
+                "volume type %s is not supported yet: only distribute volumes can be created",
+                type);
+    if (transport && strcmp(transport, "tcp") != 0)
+        op_fail(op, -EOPNOTSUPP, "transport %s is not supported: use tcp", transport);
+}
+
+/* Adds the bricks of args ("brick-count", "brick1".."brickN") to op->vol. */
+static void
+parse_bricks(op_t *op, gf_dict_t *args)
+{
+    int32_t count = 0;
+    char key[32], err[256], *host, *path;
+    const char *spec;
+
+    if (gf_dict_get_int32(args, "brick-count", &count) != 0 || count < 1) {
+        op_fail(op, -EINVAL, "volume create %s: at least one brick (HOST:/PATH) is needed",
+                op->name);
+        return;
+    }
+    for (int i = 1; i <= count && !op->err; i++) {
+        snprintf(key, sizeof(key), "brick%d", i);
+        if (gf_dict_get_str(args, key, &spec) != 0) {
+            op_fail(op, -EINVAL, "volume create %s: brick %d is missing", op->name, i);
+            return;
+        }
+        if (gd_brick_parse(spec, &host, &path, err, sizeof(err)) != 0) {
+            op_fail(op, -EINVAL, "%s", err);
+            return;
+        }
+        for (int j = 0; j < op->vol->n_bricks; j++)
+            if (!strcmp(op->vol->bricks[j].host, host) && !strcmp(op->vol->bricks[j].path, path))
+                op_fail(op, -EINVAL, "brick %s:%s is given more than once", host, path);
+        if (!op->err && gd_vol_add_brick(op->vol, host, path) != 0)
+            op_fail(op, -ENOMEM, "glusterd is out of memory");
+        gf_free(host);
+        gf_free(path);
+    }
+}
+
+void
+gd_vol_create(gf_dict_t *args, gd_op_done_t done, void *cookie)
+{
+    const char *name = NULL;
+    bool force = false;
+    op_t *op;
+
+    if (gf_dict_get_str(args, "volname", &name) != 0) {
+        done(-EINVAL, "volume create: the volume name is missing", NULL, cookie);
+        return;
+    }
+    gf_dict_get_bool(args, "force", &force);
+    if (!(op = op_new(name, force, done, cookie)))
+        return;
+    if (!(op->vol = gd_vol_new(name))) {
+        op_fail(op, -ENOMEM, "glusterd is out of memory");
+        op_end(op, NULL);
+        return;
+    }
+    check_kind(op, args);
+    if (!op->err)
+        parse_bricks(op, args);
+    if (op->err) {
+        op_end(op, NULL);
+        return;
+    }
+    gd_vols_load(gd.store, NULL, create_loaded, op);
+}
+
+/* --- restart --- */
+
+static void
+restore_started(int err, const char *msg, void *cookie)
+{
+    if (err)
+        gf_log(GF_LOG_ERROR, "restarting a brick after glusterd restart: %s", msg);
+}
+
+static void
+restore_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    if (err)
+        gf_log(GF_LOG_ERROR, "cannot read the volumes from the store: %s", strerror(-err));
+    if (warn && *warn)
+        gf_log(GF_LOG_ERROR, "%s", warn);
+    for (int v = 0; v < n; v++) {
+        if (vols[v]->status != GD_VOL_STARTED)
+            continue;
+        for (int i = 0; i < vols[v]->n_bricks; i++)
+            if (gd_brick_adopt(vols[v], i) == 0)
+                gd_brick_start(vols[v], i, restore_started, NULL);
+    }
+    gd_vols_free(vols, n);
+}
+
+void
+gd_vol_restore(void)
+{
+    gd_vols_load(gd.store, NULL, restore_loaded, NULL);
+}

@@ -1,0 +1,51 @@
+/*
+ * The brick process's connection to glusterd (the "mgmt" connection): it
+ * fetches the brick volfile with handshake GETSPEC and registers the brick's
+ * port with portmap SIGNIN, again after every reconnection, so that a
+ * restarted glusterd learns where the bricks that kept running listen. On
+ * shutdown it signs the brick out with SIGNOUT.
+ *
+ * Threads: gfsd_mgmt_getspec and gfsd_mgmt_signout block and are for the main
+ * thread only; the rest never blocks. Reconnection and the SIGNIN that follows
+ * it happen on event threads.
+ */
+#ifndef GFSD_MGMT_H
+#define GFSD_MGMT_H
+
+#include <stddef.h>
+
+typedef struct gfsd_mgmt gfsd_mgmt_t;
+
+/*
+ * Creates the connection to glusterd at host:port and starts connecting (with
+ * reconnection). Returns 0 with *out set, or a negative errno with err[errlen]
+ * saying what failed.
+ */
+int gfsd_mgmt_new(const char *host, int port, gfsd_mgmt_t **out, char *err, size_t errlen);
+
+/*
+ * Fetches the volfile called volfile_id (GETSPEC; brick, may be NULL, is sent
+ * as xdata brick_name), waiting up to timeout_ms in all for the connection and
+ * the reply. Returns 0 with *spec (gf_free it; NUL-terminated) and *len set, or
+ * a negative errno with err[errlen] saying what failed: -ENOTCONN (glusterd
+ * unreachable), -ETIMEDOUT, -ENOENT (no such volfile), -EPROTO.
+ */
+int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
+                      int timeout_ms, char **spec, size_t *len, char *err, size_t errlen);
+
+/*
+ * From now on, brick (copied) serving on port is signed in (SIGNIN) now when
+ * connected and after every reconnection. Replies are logged. 0 or -ENOMEM.
+ */
+int gfsd_mgmt_signin(gfsd_mgmt_t *m, const char *brick, int port);
+
+/*
+ * Stops signing in, then signs the brick out (SIGNOUT), waiting at most
+ * timeout_ms for the reply when connected. Best effort: the outcome is logged.
+ */
+void gfsd_mgmt_signout(gfsd_mgmt_t *m, int timeout_ms);
+
+/* Closes the connection and frees m. NULL is ignored. */
+void gfsd_mgmt_destroy(gfsd_mgmt_t *m);
+
+#endif

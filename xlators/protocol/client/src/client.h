@@ -1,0 +1,120 @@
+/*
+ * protocol/client, internal header: the translator's private state and the
+ * functions its three files share. client.c owns the connection state machine
+ * (connect, portmap redirect, handshake outcome, disconnect, reconnect with
+ * backoff), client-handshake.c the DUMP, PORTBYBRICK and SETVOLUME calls, and
+ * client-fops.c the one generic fop and the release of fds.
+ *
+ * One connection attempt is one client_conn_t with its own rpc_clnt: the
+ * target changes (glusterd's port, then the brick's port, then glusterd again
+ * after a disconnect, since the brick may have moved), so every attempt gets a
+ * fresh rpc client instead of one reconnecting to a fixed address.
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "glusterfs/timer.h"
+#include "glusterfs/xlator.h"
+#include "rpc-clnt.h"
+
+/* FOP program of GlusterFS 4.x (doc/protocol.md section 8). */
+#define CLIENT_FOP_PROGRAM 1298437
+#define CLIENT_FOP_VERSION 400
+
+/* Reconnect delays: the first retry, doubling up to the stock client's 3 s. */
+#define CLIENT_BACKOFF_MIN_MS 200
+#define CLIENT_BACKOFF_MAX_MS 3000
+
+/* One connection attempt and, once the handshake succeeded, the connection
+ * fops use. Reference counted: the translator holds one while the attempt is
+ * current, each call in the making holds one; the last reference destroys the
+ * rpc client (which fails its pending calls) and frees the struct. */
+typedef struct client_conn {
+    atomic_uint refs;
+    gf_xlator_t *this;
+    rpc_clnt_t *rpc;
+    uint32_t gen; /* serial of this attempt; fd ctxs remember it */
+    int port;     /* the port this attempt connects to */
+} client_conn_t;
+
+typedef struct client_priv {
+    /* Options, bound by the loader (see the table in client.c). */
+    char *remote_host;
+    int64_t remote_port;
+    char *remote_subvolume;
+    char *transport_type;
+    char *username;
+    char *password;
+    int64_t ping_timeout;
+    int64_t frame_timeout;
+
+    /* Connection state, guarded by lock. */
+    pthread_mutex_t lock;
+    pthread_cond_t idle;   /* signalled when `pending` drops to 0 */
+    client_conn_t *conn;   /* the current attempt or connection; NULL between them */
+    bool up;               /* conn passed SETVOLUME: fops may use it */
+    bool started;          /* PARENT_UP seen: connecting */
+    bool stopping;         /* fini began: no new attempt */
+    int pending;           /* scheduled or running connect steps */
+    gf_timer_t *timer;     /* the scheduled retry, if any */
+    int next_port;         /* where the next attempt connects */
+    unsigned backoff_ms;   /* delay of the next retry */
+    uint32_t gen;          /* last attempt serial handed out */
+    uint64_t setvol_count; /* SETVOLUME calls made: RECON_NO of process-uuid */
+    gf_event_t last_event; /* last CHILD_UP/CHILD_DOWN told to the parents; 0: none */
+    char *process_uuid;    /* process-uuid without its RECON_NO suffix */
+} client_priv_t;
+
+/* ---- client.c: connection state machine -------------------------------------- */
+
+/* Takes a reference on the current connection when it passed the handshake,
+ * else returns NULL. Drop it with client_conn_unref. */
+client_conn_t *client_conn_get_up(gf_xlator_t *this);
+
+/* The same, for the current attempt whatever its stage. */
+client_conn_t *client_conn_get(gf_xlator_t *this);
+
+client_conn_t *client_conn_ref(client_conn_t *conn);
+
+/* Drops a reference; the last one destroys the rpc client and frees conn.
+ * Never call it holding priv->lock. */
+void client_conn_unref(client_conn_t *conn);
+
+/* Handshake outcomes, reported by client-handshake.c for attempt conn.
+ * client_handshake_redirect: glusterd said the brick listens on port: drop
+ * this attempt and connect there at once. client_handshake_done: SETVOLUME
+ * succeeded: the connection is up. client_handshake_failed: give up on this
+ * attempt and retry later through glusterd. */
+void client_handshake_redirect(client_conn_t *conn, int port);
+void client_handshake_done(client_conn_t *conn);
+void client_handshake_failed(client_conn_t *conn);
+
+/* ---- client-handshake.c ---------------------------------------------------------- */
+
+/* Starts the handshake on a freshly connected attempt: DUMP, then PORTBYBRICK
+ * or SETVOLUME depending on what the server offers. Outcomes are reported
+ * through the client_handshake_* functions above. */
+void client_handshake_start(client_conn_t *conn);
+
+/* The credential of the translator's own calls (DUMP, portmap, handshake):
+ * AUTH_GLUSTERFS_v2 with this process's pid, uid and gid. */
+void client_process_auth(struct rpc_auth *auth);
+
+/* Builds priv->process_uuid for this translator instance. 0 or -ENOMEM. */
+int client_process_uuid_init(gf_xlator_t *this);
+
+/* ---- client-fops.c ------------------------------------------------------------------ */
+
+/* The one fop function, in every slot of the descriptor. */
+int client_fop(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
+
+/* desc->release: sends RELEASE or RELEASEDIR for an fd this translator opened
+ * (fire and forget) and drops its ctx. */
+void client_release(gf_xlator_t *this, gf_fd_t *fd);
+
+#endif

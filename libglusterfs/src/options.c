@@ -6,6 +6,12 @@
  * refused volfile leaves priv untouched; only then are values written. Messages
  * say what was given and what is accepted, so a user can fix the volfile from the
  * message alone.
+ *
+ * A table key ending in ".*" is a pattern: it matches every key that starts with
+ * the text before the '*' and has something after it ("auth.login.*" matches
+ * "auth.login./data/b1.allow"). A pattern's values are validated by its type but
+ * never bound to a field, whatever its offset says: the translator reads them
+ * from its options dict.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,12 +47,39 @@ __attribute__((format(printf, 3, 4))) static int say(char *err, size_t errlen,
     return -EINVAL;
 }
 
+/* Whether a table key is a pattern: it ends in ".*". */
+static bool is_pattern(const char *key)
+{
+    size_t n = strlen(key);
+
+    return n >= 2 && key[n - 2] == '.' && key[n - 1] == '*';
+}
+
+/* Whether key matches the pattern: the pattern's prefix (up to and with its
+ * '.') followed by at least one character. */
+static bool pattern_matches(const char *pattern, const char *key)
+{
+    size_t prefix = strlen(pattern) - 1;
+
+    return strncmp(pattern, key, prefix) == 0 && key[prefix] != '\0';
+}
+
+/* An exact key wins over a pattern; among patterns, the first in the table. */
 const gf_option_t *gf_option_find(const gf_option_t *table, const char *key)
 {
     for (const gf_option_t *opt = table; opt && opt->key; opt++)
         if (strcmp(opt->key, key) == 0)
             return opt;
+    for (const gf_option_t *opt = table; opt && opt->key; opt++)
+        if (is_pattern(opt->key) && pattern_matches(opt->key, key))
+            return opt;
     return NULL;
+}
+
+/* Whether binding writes opt's value into priv. */
+static bool binds(const gf_option_t *opt)
+{
+    return opt->offset != GF_OPT_NO_FIELD && !is_pattern(opt->key);
 }
 
 static bool is_digit(char c)
@@ -317,7 +350,7 @@ static int check_defaults(const gf_option_t *table, gf_dict_t *options, char *er
     char why[512], msg[600];
 
     for (const gf_option_t *opt = table; opt && opt->key; opt++) {
-        if (!opt->def || gf_dict_has(options, opt->key))
+        if (!opt->def || is_pattern(opt->key) || gf_dict_has(options, opt->key))
             continue;
         if (gf_option_validate(opt, opt->def, why, sizeof(why))) {
             snprintf(msg, sizeof(msg), "the translator's default is invalid: %s", why);
@@ -370,7 +403,7 @@ int gf_options_bind(const gf_option_t *table, gf_dict_t *options, void *priv, ch
 
         if (!options || gf_dict_get_str(options, opt->key, &value))
             value = opt->def;
-        if (value && opt->offset != GF_OPT_NO_FIELD)
+        if (value && binds(opt))
             ret = store(opt, value, priv);
     }
     if (ret == -ENOMEM) {
@@ -385,7 +418,7 @@ void gf_options_unbind(const gf_option_t *table, void *priv)
     for (const gf_option_t *opt = table; opt && opt->key; opt++) {
         char **field;
 
-        if (!is_string_type(opt->type) || opt->offset == GF_OPT_NO_FIELD)
+        if (!is_string_type(opt->type) || !binds(opt))
             continue;
         field = (char **)((char *)priv + opt->offset);
         gf_free(*field);

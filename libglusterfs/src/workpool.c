@@ -44,21 +44,30 @@ static void join_finished(gf_workpool_t *p)
         pthread_join(p->finished[--p->nfinished], NULL);
 }
 
-/* Waits up to IDLE_EXIT_MS for work. Returns false when the thread should
- * leave: the pool stops with an empty queue, or it idled out above min. */
-static bool wait_for_work(gf_workpool_t *p)
+static struct timespec idle_deadline(void)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += IDLE_EXIT_MS / 1000;
+    return until;
+}
+
+/* Waits for work, lock held. Returns false when the thread should leave: the
+ * pool stops with an empty queue, or it stayed idle IDLE_EXIT_MS above min. */
+static bool wait_for_work(gf_workpool_t *p)
+{
+    struct timespec until = idle_deadline();
     while (!p->head) {
         if (p->stopping)
             return false;
         p->idle++;
         int rc = pthread_cond_timedwait(&p->ready, &p->lock, &until);
         p->idle--;
-        if (rc == ETIMEDOUT && !p->head && p->nthreads > p->min)
+        if (rc != ETIMEDOUT || p->head)
+            continue;
+        if (p->nthreads > p->min)
             return false;
+        until = idle_deadline(); /* needed to keep min threads: wait on */
     }
     return true;
 }

@@ -375,6 +375,50 @@ static void test_rebind_replaces_strings(void **state)
     gf_dict_unref(d2);
 }
 
+/* Pattern keys ("PREFIX.*"): matched by prefix, validated by type, never bound. */
+static const gf_option_t pattern_table[] = {
+    {.key = "auth.login.*", .type = GF_OPT_ANY, .offset = GF_OPT_NO_FIELD},
+    {.key = "limit.*", .type = GF_OPT_INT, .min = 1, .max = 9, .offset = 0},
+    {.key = "auth.login.special", .type = GF_OPT_INT, .offset = GF_OPT_NO_FIELD},
+    {.key = NULL},
+};
+
+static void test_find_pattern(void **state)
+{
+    assert_ptr_equal(gf_option_find(pattern_table, "auth.login./data/b1.allow"),
+                     &pattern_table[0]);
+    assert_ptr_equal(gf_option_find(pattern_table, "auth.login.alice.password"),
+                     &pattern_table[0]);
+    assert_ptr_equal(gf_option_find(pattern_table, "limit.x"), &pattern_table[1]);
+    /* an exact key wins over a pattern listed before it */
+    assert_ptr_equal(gf_option_find(pattern_table, "auth.login.special"), &pattern_table[2]);
+    /* the prefix alone, or without its dot, does not match */
+    assert_null(gf_option_find(pattern_table, "auth.login."));
+    assert_null(gf_option_find(pattern_table, "auth.login"));
+    assert_null(gf_option_find(pattern_table, "auth.loginx.y"));
+    assert_null(gf_option_find(table, "mode.x"));
+}
+
+static void test_bind_pattern(void **state)
+{
+    gf_dict_t *good = dict_of("auth.login./b1.allow", "alice", "limit.a", "3", "limit.b", "9",
+                              NULL);
+    gf_dict_t *bad = dict_of("auth.login./b1.allow", "alice", "limit.a", "10", NULL);
+    int64_t field = 77; /* limit.* says offset 0: a pattern must still not write it */
+    char err[512];
+
+    assert_int_equal(gf_options_bind(pattern_table, good, &field, err, sizeof(err)), 0);
+    assert_int_equal(field, 77);
+    assert_int_equal(xl.mem_acct.blocks, 0); /* nothing copied for patterns */
+    assert_int_equal(gf_options_bind(pattern_table, bad, &field, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "option 'limit.a' of volume 'vol1': '10' is out of range "
+                             "(accepted: 1 to 9)");
+    gf_options_unbind(pattern_table, &field);
+    assert_int_equal(field, 77);
+    gf_dict_unref(good);
+    gf_dict_unref(bad);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, enter_xlator, leave_xlator)
 
 int main(void)
@@ -400,6 +444,8 @@ int main(void)
         CASE(test_bind_bad_default),
         CASE(test_bind_without_translator),
         CASE(test_rebind_replaces_strings),
+        CASE(test_find_pattern),
+        CASE(test_bind_pattern),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

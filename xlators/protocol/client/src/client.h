@@ -55,12 +55,14 @@ typedef struct client_priv {
 
     /* Connection state, guarded by lock. */
     pthread_mutex_t lock;
-    pthread_cond_t idle;   /* signalled when `pending` drops to 0 */
+    pthread_cond_t idle;   /* signalled when `pending` or `nconns` drops to 0 */
     client_conn_t *conn;   /* the current attempt or connection; NULL between them */
     bool up;               /* conn passed SETVOLUME: fops may use it */
     bool started;          /* PARENT_UP seen: connecting */
     bool stopping;         /* fini began: no new attempt */
-    int pending;           /* scheduled or running connect steps */
+    bool scheduled;        /* a connect step is queued or waits for its timer */
+    int pending;           /* connect steps scheduled or running */
+    int nconns;            /* client_conn_t alive (current and retired) */
     gf_timer_t *timer;     /* the scheduled retry, if any */
     int next_port;         /* where the next attempt connects */
     unsigned backoff_ms;   /* delay of the next retry */
@@ -101,9 +103,22 @@ void client_handshake_failed(client_conn_t *conn);
  * through the client_handshake_* functions above. */
 void client_handshake_start(client_conn_t *conn);
 
-/* The credential of the translator's own calls (DUMP, portmap, handshake):
- * AUTH_GLUSTERFS_v2 with this process's pid, uid and gid. */
-void client_process_auth(struct rpc_auth *auth);
+/* The credential of the translator's own calls (DUMP, portmap, handshake,
+ * release): flavor (GF_AUTH_GLUSTERFS_V2 or _V3) with this process's pid,
+ * uid and gid, and the pid as lock owner. */
+void client_process_auth(struct rpc_auth *auth, uint32_t flavor);
+
+/* When auth has no lock owner, sets the 4 bytes of its pid, least significant
+ * first, as the stock client does. */
+void client_auth_owner_from_pid(struct rpc_auth *auth);
+
+/* Sets a v3 credential's creation time to now. */
+void client_auth_stamp(struct rpc_auth *auth);
+
+/* Decodes an XDR result at res (len bytes) with proc into out; *used (may be
+ * NULL) gets the bytes it took, the rest being trailing payload. 0, or
+ * -EBADMSG with out released. */
+int client_xdr_decode(const char *res, size_t len, xdrproc_t proc, void *out, size_t *used);
 
 /* Builds priv->process_uuid for this translator instance. 0 or -ENOMEM. */
 int client_process_uuid_init(gf_xlator_t *this);

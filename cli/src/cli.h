@@ -1,0 +1,40 @@
+/*
+ * The gluster command: what its parts share. main.c reads the global options and
+ * talks to glusterd (the CLI program of doc/protocol.md section 10), parse.c turns
+ * the words of a command into a request, output.c prints glusterd's answers the
+ * way GlusterFS's gluster does.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "glusterfs/dict.h"
+
+/* A parsed command. */
+typedef struct cli_cmd {
+    uint32_t proc;       /* GF_CLI_* procedure */
+    const char *op;      /* "create", "start", ...: for messages */
+    const char *volname; /* NULL when none was given (info, status, list) */
+    gf_dict_t *args;     /* the request dict (one reference) */
+    const char *confirm; /* question to ask before sending, or NULL */
+} cli_cmd_t;
+
+/* Parses argv (the words after "volume") into cmd. 0, or -EINVAL with err saying
+ * what is wrong (the caller adds the usage), or -ENOMEM. */
+int cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen);
+
+/* Prints the usage of the volume commands to f. */
+void cli_volume_usage(FILE *f);
+
+/* Prints the outcome of cmd: op_ret/op_errstr from glusterd, and its output dict
+ * (may be NULL). Returns the exit status (0 or 1). */
+int cli_print_reply(const cli_cmd_t *cmd, int op_ret, const char *errstr, gf_dict_t *out);
+
+/* Prints "Volume NAME is not started" for every volume of a VOLUME_LIST output,
+ * or "No volumes present" (for `volume status` when no volume is started). */
+void cli_print_none_started(gf_dict_t *list);
+
+#endif

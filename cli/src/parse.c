@@ -1,0 +1,182 @@
+/*
+ * Parsing of `gluster volume ...` commands into CLI requests (keys of
+ * doc/protocol.md section 10), with the syntax of GlusterFS's gluster for the
+ * commands we serve.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli-xdr.h"
+#include "cli.h"
+
+#define STOP_QUESTION "Stopping volume will make its data inaccessible. Do you want to continue?"
+#define DELETE_QUESTION                                                                      \
+    "Deleting volume will erase all information about the volume. Do you want to continue?"
+
+void
+cli_volume_usage(FILE *f)
+{
+    fprintf(f,
+            "volume create <NEW-VOLNAME> [transport <tcp>] <HOST>:<BRICK-PATH>... [force]"
+            " - create a distributed volume of the bricks given\n"
+            "volume start <VOLNAME> [force] - start volume specified by <VOLNAME>\n"
+            "volume stop <VOLNAME> [force] - stop volume specified by <VOLNAME>\n"
+            "volume delete <VOLNAME> - delete volume specified by <VOLNAME>\n"
+            "volume info [all|<VOLNAME>] - list information of all volumes\n"
+            "volume status [all|<VOLNAME>] - display status of all or specified volume(s)\n"
+            "volume list - list all volumes in cluster\n");
+}
+
+/* Sets a text value; -ENOMEM on failure. */
+static int
+put(cli_cmd_t *cmd, const char *key, const char *value)
+{
+    return gf_dict_set_str(cmd->args, key, value) ? -ENOMEM : 0;
+}
+
+/* Handles one word of `volume create` after the name, at argv[*i]. */
+static int
+create_word(int argc, char **argv, int *i, cli_cmd_t *cmd, int *nbricks, char *err,
+            size_t errlen)
+{
+    static const char *unsupported[] = {"stripe", "disperse", "disperse-data", "redundancy",
+                                        "arbiter", "disperse-count", NULL};
+    const char *w = argv[*i];
+    char key[32];
+
+    for (int k = 0; unsupported[k]; k++) {
+        if (strcmp(w, unsupported[k]) == 0) {
+            snprintf(err, errlen, "volume create: \"%s\" volumes are not supported yet", w);
+            return -EINVAL;
+        }
+    }
+    if ((strcmp(w, "replica") == 0 || strcmp(w, "transport") == 0) && *i + 1 >= argc) {
+        snprintf(err, errlen, "volume create: \"%s\" needs a value", w);
+        return -EINVAL;
+    }
+    if (strcmp(w, "replica") == 0) {
+        ++*i;
+        return put(cmd, "type", "replicate") ?: put(cmd, "replica-count", argv[*i]);
+    }
+    if (strcmp(w, "transport") == 0)
+        return put(cmd, "transport", argv[++*i]);
+    if (strcmp(w, "force") == 0 && *i == argc - 1)
+        return put(cmd, "force", "1");
+    if (!strchr(w, ':')) {
+        snprintf(err, errlen,
+                 "volume create: wrong brick \"%s\": give bricks as <HOST>:<absolute path>", w);
+        return -EINVAL;
+    }
+    snprintf(key, sizeof(key), "brick%d", ++*nbricks);
+    return put(cmd, key, w);
+}
+
+static int
+parse_create(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    int nbricks = 0, ret = 0;
+    char count[16];
+
+    if (argc < 2) {
+        snprintf(err, errlen, "volume create: the volume name is missing");
+        return -EINVAL;
+    }
+    cmd->volname = argv[1];
+    ret = put(cmd, "volname", argv[1]);
+    for (int i = 2; i < argc && !ret; i++)
+        ret = create_word(argc, argv, &i, cmd, &nbricks, err, errlen);
+    if (ret)
+        return ret;
+    if (nbricks == 0) {
+        snprintf(err, errlen, "volume create: at least one brick (<HOST>:<path>) is needed");
+        return -EINVAL;
+    }
+    snprintf(count, sizeof(count), "%d", nbricks);
+    if (!gf_dict_has(cmd->args, "type"))
+        ret = put(cmd, "type", "distribute");
+    return ret ?: put(cmd, "brick-count", count);
+}
+
+/* start|stop NAME [force], delete NAME. */
+static int
+parse_change(int argc, char **argv, cli_cmd_t *cmd, int allow_force, char *err,
+             size_t errlen)
+{
+    if (argc < 2) {
+        snprintf(err, errlen, "volume %s: the volume name is missing", cmd->op);
+        return -EINVAL;
+    }
+    if (argc > 3 || (argc == 3 && (!allow_force || strcmp(argv[2], "force") != 0))) {
+        snprintf(err, errlen, "volume %s: unexpected word \"%s\"", cmd->op, argv[argc - 1]);
+        return -EINVAL;
+    }
+    cmd->volname = argv[1];
+    return put(cmd, "volname", argv[1]) ?: (argc == 3 ? put(cmd, "force", "1") : 0);
+}
+
+/* info|status [all|NAME], list. */
+static int
+parse_read(int argc, char **argv, cli_cmd_t *cmd, int max_words, char *err, size_t errlen)
+{
+    if (argc - 1 > max_words) {
+        snprintf(err, errlen, "volume %s: unexpected word \"%s\"%s", cmd->op,
+                 argv[max_words + 1],
+                 cmd->proc == GF_CLI_VOLUME_STATUS ? " (status details are not supported yet)"
+                                                    : "");
+        return -EINVAL;
+    }
+    if (argc == 2 && strcmp(argv[1], "all") != 0) {
+        cmd->volname = argv[1];
+        return put(cmd, "volname", argv[1]);
+    }
+    return 0;
+}
+
+int
+cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    static const struct {
+        const char *op;
+        uint32_t proc;
+    } ops[] = {
+        {"create", GF_CLI_VOLUME_CREATE}, {"start", GF_CLI_VOLUME_START},
+        {"stop", GF_CLI_VOLUME_STOP},     {"delete", GF_CLI_VOLUME_DELETE},
+        {"info", GF_CLI_VOLUME_INFO},     {"status", GF_CLI_VOLUME_STATUS},
+        {"list", GF_CLI_VOLUME_LIST},
+    };
+    int i, n = (int)(sizeof(ops) / sizeof(ops[0]));
+
+    memset(cmd, 0, sizeof(*cmd));
+    if (argc < 1) {
+        snprintf(err, errlen, "volume: a command is missing");
+        return -EINVAL;
+    }
+    for (i = 0; i < n && strcmp(argv[0], ops[i].op) != 0; i++)
+        ;
+    if (i == n) {
+        snprintf(err, errlen, "volume: unknown command \"%s\"", argv[0]);
+        return -EINVAL;
+    }
+    cmd->op = ops[i].op;
+    cmd->proc = ops[i].proc;
+    if (!(cmd->args = gf_dict_new()))
+        return -ENOMEM;
+    switch (cmd->proc) {
+    case GF_CLI_VOLUME_CREATE:
+        return parse_create(argc, argv, cmd, err, errlen);
+    case GF_CLI_VOLUME_STOP:
+        cmd->confirm = STOP_QUESTION;
+        return parse_change(argc, argv, cmd, 1, err, errlen);
+    case GF_CLI_VOLUME_DELETE:
+        cmd->confirm = DELETE_QUESTION;
+        return parse_change(argc, argv, cmd, 0, err, errlen);
+    case GF_CLI_VOLUME_START:
+        return parse_change(argc, argv, cmd, 1, err, errlen);
+    case GF_CLI_VOLUME_LIST:
+        return parse_read(argc, argv, cmd, 0, err, errlen);
+    default:
+        return parse_read(argc, argv, cmd, 1, err, errlen);
+    }
+}

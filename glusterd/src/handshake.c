@@ -57,17 +57,17 @@ getspec_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cooki
     rpc_req_t *req = cookie;
     const char *key = req->priv;
     char *spec = NULL;
-    int errno_ = err ? -err : ENOENT;
+    int errno_ = err ? -err : n == 1 ? 0 : ENOENT;
 
-    if (!err && n == 1)
-        spec = volfile_for(vols[0], key, &errno_);
+    if (!errno_ && !(spec = volfile_for(vols[0], key, &errno_)) && !errno_)
+        errno_ = ENOMEM;
     if (!spec)
         gf_log(GF_LOG_WARNING, "GETSPEC %s from %s: %s", key, rpc_svc_conn_peer(req->conn),
                strerror(errno_));
     else
         gf_log(GF_LOG_DEBUG, "GETSPEC %s from %s", key, rpc_svc_conn_peer(req->conn));
     gf_free(req->priv);
-    getspec_reply(req, spec, errno_ ? errno_ : ENOMEM);
+    getspec_reply(req, spec, errno_);
     gf_free(spec);
     gd_vols_free(vols, n);
 }

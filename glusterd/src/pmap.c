@@ -83,7 +83,7 @@ port_free(const char *addr, int port)
     struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
                              .ai_socktype = SOCK_STREAM};
     struct addrinfo *res;
-    char service[8];
+    char service[16];
     int fd, one = 1, ok = 0;
 
     snprintf(service, sizeof(service), "%d", port);

@@ -239,7 +239,8 @@ delete_key(const local_store_t *ls, const char *key)
     return err;
 }
 
-/* Serializes txn (at revision rev) in the journal format into *out (gf_free it). */
+/* Serializes txn (at revision rev) in the journal format into *out (gf_free it),
+ * NUL-terminated; *outlen excludes the NUL. */
 static int
 journal_encode(const gd_txn_t *txn, uint64_t rev, char **out, size_t *outlen)
 {
@@ -267,6 +268,7 @@ journal_encode(const gd_txn_t *txn, uint64_t rev, char **out, size_t *outlen)
         *p++ = '\n';
     }
     len = (size_t)(p - buf);
+    *p = '\0'; /* not part of the journal: lets the parser use sscanf safely */
     *out = buf;
     *outlen = len;
     return 0;
@@ -301,7 +303,8 @@ journal_apply_one(local_store_t *ls, const char **pp, const char *end, uint64_t 
     return err;
 }
 
-/* Replays the journal text of len bytes: applies every record and sets ls->rev. */
+/* Replays the journal text of len bytes (NUL-terminated): applies every record and
+ * sets ls->rev. */
 static int
 journal_replay(local_store_t *ls, const char *text, size_t len)
 {

@@ -405,25 +405,41 @@ gd_vols_from_kvs(const gd_kv_t *kvs, int n, gd_volume_t ***out, int *nout, char 
     return 0;
 }
 
-/* "vol/NAME/SUFFIX" into buf. */
-static const char *
-vol_key(char *buf, size_t len, const char *name, const char *suffix)
+/* Adds to txn a put of "vol/NAME/SUFFIX" = value (a key too long fails txn). */
+static void
+put_vol_key(gd_txn_t *txn, const char *name, const char *suffix, const char *value)
 {
-    snprintf(buf, len, GD_VOL_PREFIX "%s/%s", name, suffix);
-    return buf;
+    char key[GD_STORE_KEY_MAX + 1];
+    if (snprintf(key, sizeof(key), GD_VOL_PREFIX "%s/%s", name, suffix) >= (int)sizeof(key)) {
+        txn->err = -ENAMETOOLONG;
+        return;
+    }
+    gd_txn_put_str(txn, key, value);
+}
+
+/* Adds to txn the guard vol/NAME/info at revision rev. */
+static void
+guard_info(gd_txn_t *txn, const char *name, uint64_t rev)
+{
+    char key[GD_STORE_KEY_MAX + 1];
+    if (snprintf(key, sizeof(key), GD_VOL_PREFIX "%s/info", name) >= (int)sizeof(key)) {
+        txn->err = -ENAMETOOLONG;
+        return;
+    }
+    gd_txn_guard(txn, key, rev);
 }
 
 void
 gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn)
 {
-    char key[GD_STORE_KEY_MAX + 1], suffix[GD_STORE_KEY_MAX], *value = gd_vol_info_value(vol);
+    char suffix[64], *value = gd_vol_info_value(vol);
 
     if (!value) {
         txn->err = -ENOMEM;
         return;
     }
-    gd_txn_guard(txn, vol_key(key, sizeof(key), vol->name, "info"), 0);
-    gd_txn_put_str(txn, key, value);
+    guard_info(txn, vol->name, 0);
+    put_vol_key(txn, vol->name, "info", value);
     gf_free(value);
     for (int i = 0; i < vol->n_bricks; i++) {
         snprintf(suffix, sizeof(suffix), "brick/%d", i);
@@ -432,25 +448,30 @@ gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn)
             txn->err = -ENOMEM;
             return;
         }
-        gd_txn_put_str(txn, vol_key(key, sizeof(key), vol->name, suffix), value);
+        put_vol_key(txn, vol->name, suffix, value);
         gf_free(value);
     }
     for (int i = 0; i < vol->n_opts; i++) {
-        snprintf(suffix, sizeof(suffix), "opt/%s", vol->opts[i].key);
-        gd_txn_put_str(txn, vol_key(key, sizeof(key), vol->name, suffix), vol->opts[i].value);
+        char *opt_suffix = NULL;
+        if (gf_asprintf(&opt_suffix, "opt/%s", vol->opts[i].key) < 0) {
+            txn->err = -ENOMEM;
+            return;
+        }
+        put_vol_key(txn, vol->name, opt_suffix, vol->opts[i].value);
+        gf_free(opt_suffix);
     }
 }
 
 void
 gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn)
 {
-    char key[GD_STORE_KEY_MAX + 1], *value = gd_vol_info_value(vol);
+    char *value = gd_vol_info_value(vol);
     if (!value) {
         txn->err = -ENOMEM;
         return;
     }
-    gd_txn_guard(txn, vol_key(key, sizeof(key), vol->name, "info"), vol->info_rev);
-    gd_txn_put_str(txn, key, value);
+    guard_info(txn, vol->name, vol->info_rev);
+    put_vol_key(txn, vol->name, "info", value);
     gf_free(value);
 }
 
@@ -458,8 +479,7 @@ void
 gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,
                   gd_txn_t *txn)
 {
-    char key[GD_STORE_KEY_MAX + 1];
-    gd_txn_guard(txn, vol_key(key, sizeof(key), name, "info"), info_rev);
+    guard_info(txn, name, info_rev);
     for (int i = 0; i < n; i++)
         gd_txn_delete(txn, kvs[i].key);
 }
@@ -496,6 +516,11 @@ gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie)
     }
     l->cb = cb;
     l->cookie = cookie;
-    snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s%s", name ? name : "", name ? "/" : "");
+    if (snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s%s", name ? name : "",
+                 name ? "/" : "") >= (int)sizeof(prefix)) {
+        gf_free(l);
+        cb(0, NULL, 0, "", cookie); /* no volume has so long a name */
+        return;
+    }
     gd_store_list(s, prefix, load_list_cb, l);
 }

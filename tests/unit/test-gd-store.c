@@ -270,6 +270,24 @@ test_txn_guard_holds(void **state)
     assert_int_equal(get(f, "vol/a/opt/x"), -ENOENT);
 }
 
+/* A transaction of guards only changes nothing but still gets a revision. */
+static void
+test_txn_guards_only(void **state)
+{
+    fixture_t *f = *state;
+    put(f, "k", "v");
+    uint64_t rev = got.rev;
+    gd_txn_t *t = gd_txn_new();
+    gd_txn_guard(t, "k", rev);
+    gd_store_txn(f->store, t, txn_cb, NULL);
+    gd_txn_free(t);
+    assert_int_equal(got.err, 0);
+    assert_int_equal(got.rev, rev + 1);
+    reopen(f);
+    assert_int_equal(get(f, "k"), 0);
+    assert_int_equal(got.rev, rev);
+}
+
 static void
 test_txn_bad_key(void **state)
 {
@@ -370,6 +388,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_guard_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_guard_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_guards_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_bad_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_folder_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_values_and_revisions, setup,

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "glusterfs/buf.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/timer.h"
@@ -281,6 +282,41 @@ static void echo_with_payload(void **state)
     rpc_clnt_destroy(c);
     WAIT_UNTIL(atomic_load(&fx->svc_disconnects) == 1, 2000);
     assert_int_equal(atomic_load(&fx->svc_connects), 1);
+}
+
+#define BIG (4u << 20)
+
+/* Checks a large echo: value 8, then BIG bytes of the pattern i % 251. */
+static void big_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t len, gf_buf_t *rec,
+                    void *cookie)
+{
+    bool ok = status == 0 && len == 4 + BIG && ntohl(*(const uint32_t *)res) == 8;
+    for (size_t i = 0; ok && i < BIG; i++)
+        ok = (uint8_t)res[4 + i] == (uint8_t)(i % 251);
+    atomic_store((atomic_int *)cookie, ok ? 1 : -1);
+}
+
+static void large_payload_echo(void **state)
+{
+    fixture_t *fx = *state;
+    rpc_clnt_t *c = connect_client(fx, NULL);
+    gf_buf_t *big = gf_buf_new(BIG);
+    for (size_t i = 0; i < BIG; i++)
+        big->data[i] = (char)(i % 251);
+    struct iovec iov[2] = {{big->data, BIG / 2}, {big->data + BIG / 2, BIG / 2}};
+    atomic_int done[2] = {0, 0};
+    uint32_t arg = 7;
+    assert_int_equal(rpc_clnt_submit(c, TEST_PROG, 1, PROC_ECHO, NULL, (xdrproc_t)xdr_uint32_t,
+                                     &arg, iov, 2, big, big_cbk, &done[0]),
+                     0);
+    assert_int_equal(rpc_clnt_submit(c, TEST_PROG, 1, PROC_ECHO, NULL, (xdrproc_t)xdr_uint32_t,
+                                     &arg, iov, 2, NULL, big_cbk, &done[1]),
+                     0);
+    gf_buf_unref(big);
+    WAIT_UNTIL(atomic_load(&done[0]) && atomic_load(&done[1]), 5000);
+    assert_int_equal(atomic_load(&done[0]), 1);
+    assert_int_equal(atomic_load(&done[1]), 1);
+    rpc_clnt_destroy(c);
 }
 
 static void thousand_outstanding_calls(void **state)
@@ -622,6 +658,7 @@ int main(void)
     gf_log_set_level(GF_LOG_WARNING);
     const struct CMUnitTest tests[] = {
         BOTH(echo_with_payload),
+        BOTH(large_payload_echo),
         BOTH(thousand_outstanding_calls),
         BOTH(dump_lists_programs_and_ping_answers),
         BOTH(routing_errors),

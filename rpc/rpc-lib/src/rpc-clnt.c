@@ -268,7 +268,7 @@ static void log_timeout(rpc_clnt_t *clnt, const pending_t *p, const char *peer)
 static int submit_call(rpc_clnt_t *clnt, uint32_t prog, uint32_t vers, uint32_t proc,
                        const struct rpc_auth *auth, xdrproc_t xargs, void *args,
                        const struct iovec *payload, int count, gf_buf_t *keep, rpc_clnt_cbk_t cbk,
-                       void *cookie, int timeout_ms);
+                       void *cookie, int timeout_ms, uint32_t *xid_out);
 
 static void ping_done(rpc_clnt_t *clnt, int status, const char *res, size_t len, gf_buf_t *rec,
                       void *cookie)
@@ -317,7 +317,7 @@ static void tick_task(void *data)
         int timeout = clnt->opts.call_timeout_ms ? clnt->opts.call_timeout_ms
                                                  : clnt->opts.ping_interval_ms;
         submit_call(clnt, GF_DUMP_PROGRAM, GF_DUMP_VERSION, GF_DUMP_PING, NULL, NULL, NULL, NULL,
-                    0, NULL, ping_done, NULL, timeout);
+                    0, NULL, ping_done, NULL, timeout, NULL);
     }
     rpc_gate_leave(&clnt->gate, &frame);
     clnt_unref(clnt);
@@ -551,9 +551,11 @@ static char *encode_call(uint32_t xid, uint32_t prog, uint32_t vers, uint32_t pr
 static int submit_call(rpc_clnt_t *clnt, uint32_t prog, uint32_t vers, uint32_t proc,
                        const struct rpc_auth *auth, xdrproc_t xargs, void *args,
                        const struct iovec *payload, int count, gf_buf_t *keep, rpc_clnt_cbk_t cbk,
-                       void *cookie, int timeout_ms)
+                       void *cookie, int timeout_ms, uint32_t *xid_out)
 {
     uint32_t xid = atomic_fetch_add(&clnt->next_xid, 1);
+    if (xid_out)
+        *xid_out = xid;
     size_t len;
     int err;
     char *buf = encode_call(xid, prog, vers, proc, auth, xargs, args, &len, &err);
@@ -594,7 +596,7 @@ int rpc_clnt_submit(rpc_clnt_t *clnt, uint32_t prog, uint32_t vers, uint32_t pro
                     void *cookie)
 {
     return submit_call(clnt, prog, vers, proc, auth, xargs, args, payload, count, keep, cbk,
-                       cookie, clnt->opts.call_timeout_ms);
+                       cookie, clnt->opts.call_timeout_ms, NULL);
 }
 
 /* ---- blocking calls ---- */
@@ -627,17 +629,23 @@ static void sync_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t len, 
     pthread_mutex_unlock(&sc->lock);
 }
 
-/* Waits until connected, no attempt is under way or scheduled, or deadline
- * (gf_time_ms) passes. True when connected. */
-static bool wait_connected(rpc_clnt_t *clnt, uint64_t deadline)
+/* The CLOCK_MONOTONIC time of deadline (a gf_time_ms() value), for timed waits. */
+static struct timespec abs_time(uint64_t deadline)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = gf_time_ms();
-    uint64_t abs_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec +
-                      (deadline > now ? deadline - now : 0) * 1000000u;
-    ts.tv_sec = (time_t)(abs_ns / 1000000000u);
-    ts.tv_nsec = (long)(abs_ns % 1000000000u);
+    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec +
+                  (deadline > now ? deadline - now : 0) * 1000000u;
+    return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
+                             .tv_nsec = (long)(ns % 1000000000u)};
+}
+
+/* Waits until connected, no attempt is under way or scheduled, or deadline
+ * (gf_time_ms) passes. True when connected. */
+static bool wait_connected(rpc_clnt_t *clnt, uint64_t deadline)
+{
+    struct timespec ts = abs_time(deadline);
     pthread_mutex_lock(&clnt->lock);
     while (!clnt->connected && !clnt->destroyed &&
            (clnt->trans || clnt->attempt_posted || clnt->retry_timer)) {
@@ -647,6 +655,34 @@ static bool wait_connected(rpc_clnt_t *clnt, uint64_t deadline)
     bool connected = clnt->connected;
     pthread_mutex_unlock(&clnt->lock);
     return connected;
+}
+
+/* Waits for the call xid to complete; at deadline, expires it (unless its
+ * completion is already under way) rather than waiting for the next tick. */
+static void wait_call(rpc_clnt_t *clnt, sync_call_t *sc, uint32_t xid, uint64_t deadline)
+{
+    struct timespec ts = abs_time(deadline);
+    pthread_mutex_lock(&sc->lock);
+    while (!sc->done && pthread_cond_timedwait(&sc->done_cond, &sc->lock, &ts) != ETIMEDOUT)
+        ;
+    bool done = sc->done;
+    pthread_mutex_unlock(&sc->lock);
+    if (done)
+        return;
+    pthread_mutex_lock(&clnt->lock);
+    pending_t *p = table_remove(clnt, xid);
+    char peer[RPC_PEER_MAX] = "";
+    if (p && clnt->trans)
+        snprintf(peer, sizeof(peer), "%s", rpc_transport_peer(clnt->trans));
+    pthread_mutex_unlock(&clnt->lock);
+    if (p) {
+        log_timeout(clnt, p, peer);
+        complete(clnt, p, -ETIMEDOUT, NULL, 0, NULL);
+    }
+    pthread_mutex_lock(&sc->lock);
+    while (!sc->done)
+        pthread_cond_wait(&sc->done_cond, &sc->lock);
+    pthread_mutex_unlock(&sc->lock);
 }
 
 int rpc_clnt_call_sync(rpc_clnt_t *clnt, uint32_t prog, uint32_t vers, uint32_t proc,
@@ -660,14 +696,16 @@ int rpc_clnt_call_sync(rpc_clnt_t *clnt, uint32_t prog, uint32_t vers, uint32_t 
     if (now >= deadline)
         return -ETIMEDOUT;
     sync_call_t sc = {.xres = xres, .res = res};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&sc.lock, NULL);
-    pthread_cond_init(&sc.done_cond, NULL);
+    pthread_cond_init(&sc.done_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    uint32_t xid;
     submit_call(clnt, prog, vers, proc, auth, xargs, args, NULL, 0, NULL, sync_cbk, &sc,
-                (int)(deadline - now));
-    pthread_mutex_lock(&sc.lock);
-    while (!sc.done)
-        pthread_cond_wait(&sc.done_cond, &sc.lock);
-    pthread_mutex_unlock(&sc.lock);
+                (int)(deadline - now), &xid);
+    wait_call(clnt, &sc, xid, deadline);
     pthread_mutex_destroy(&sc.lock);
     pthread_cond_destroy(&sc.done_cond);
     return sc.status;

@@ -40,8 +40,8 @@ static int64_t fdctx_fdno(uint64_t v)
 
 /* ---- release ---------------------------------------------------------------------- */
 
-static void release_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
-                        gf_buf_t *record, void *cookie)
+static void release_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len, gf_buf_t *record,
+                        void *cookie)
 {
     if (status)
         gf_log_xl(cookie, GF_LOG_DEBUG, "release not answered: %s", strerror(-status));
@@ -66,8 +66,8 @@ static void send_release(gf_xlator_t *this, gf_fd_t *fd, uint32_t gen, int64_t f
         req = gf_calloc(1, codec->req_size);
     if (req && codec->args_to_req(&args, &cfd, req) == 0) {
         client_process_auth(&auth, GF_AUTH_GLUSTERFS_V3);
-        rpc_clnt_submit(conn->rpc, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth,
-                        codec->xreq, req, NULL, 0, NULL, release_cbk, this);
+        client_submit(conn, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth, codec->xreq, req,
+                      NULL, 0, NULL, release_cbk, this);
     }
     if (req)
         gf_codec_req_free(codec, req);
@@ -307,11 +307,11 @@ static int send_fop(gf_frame_t *frame, client_conn_t *conn, const gf_fop_codec_t
     frame->local = local;
     caller_auth(frame->root, &auth);
     if (op == GF_FOP_WRITE)
-        rpc_clnt_submit(conn->rpc, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth,
-                        codec->xreq, req, args->vector, args->count, args->buf, fop_cbk, frame);
+        client_submit(conn, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth, codec->xreq, req,
+                      args->vector, args->count, args->buf, fop_cbk, frame);
     else
-        rpc_clnt_submit(conn->rpc, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth,
-                        codec->xreq, req, NULL, 0, NULL, fop_cbk, frame);
+        client_submit(conn, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION, op, &auth, codec->xreq, req,
+                      NULL, 0, NULL, fop_cbk, frame);
     gf_codec_req_free(codec, req);
     gf_free(req);
     return 0;

@@ -28,7 +28,7 @@
 #include "rpc-common-xdr.h"
 
 /* What the stock client sends in gf_dump_req.gfs_id. */
-#define CLIENT_DUMP_ID 0xcaed
+#define CLIENT_DUMP_ID    0xcaed
 /* The op-version of the GlusterFS 10 protocol this client speaks ("opversion"). */
 #define CLIENT_OP_VERSION 100000
 
@@ -129,25 +129,34 @@ static void log_refusal(client_conn_t *conn, int op_errno, const char *error)
               error ? error : "no reason given", strerror(op_errno), hint);
 }
 
-static void setvolume_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
-                          gf_buf_t *record, void *cookie)
+/* Runs one handshake step's completion for conn with conn held (see
+ * client_conn_tryref) and gf_this set to its translator. */
+static void run_step(void (*step)(client_conn_t *, int, const char *, size_t), int status,
+                     const char *res, size_t len, client_conn_t *conn)
 {
-    client_conn_t *conn = cookie;
-    gf_setvolume_rsp rsp = {0};
-    gf_dict_t *reply = NULL;
-    const char *error = NULL;
+    bool held = client_conn_tryref(conn);
     gf_xlator_t *saved = gf_this;
 
     gf_this = conn->this;
+    step(conn, status, res, len);
+    gf_this = saved;
+    if (held)
+        client_conn_unref(conn);
+}
+
+static void setvolume_done(client_conn_t *conn, int status, const char *res, size_t len)
+{
+    gf_setvolume_rsp rsp = {0};
+    gf_dict_t *reply = NULL;
+    const char *error = NULL;
+
     if (status || client_xdr_decode(res, len, (xdrproc_t)xdr_gf_setvolume_rsp, &rsp, NULL)) {
         gf_log_xl(conn->this, GF_LOG_WARNING, "SETVOLUME on port %d failed: %s", conn->port,
                   status ? strerror(-status) : "undecodable reply");
         client_handshake_failed(conn);
-        gf_this = saved;
         return;
     }
-    if (rsp.dict.dict_len &&
-        gf_dict_unserialize(rsp.dict.dict_val, rsp.dict.dict_len, &reply) == 0)
+    if (rsp.dict.dict_len && gf_dict_unserialize(rsp.dict.dict_val, rsp.dict.dict_len, &reply) == 0)
         gf_dict_get_str(reply, "ERROR", &error);
     if (rsp.op_ret < 0) {
         log_refusal(conn, rsp.op_errno, error);
@@ -157,7 +166,12 @@ static void setvolume_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t l
     }
     gf_dict_unref(reply);
     xdr_free((xdrproc_t)xdr_gf_setvolume_rsp, &rsp);
-    gf_this = saved;
+}
+
+static void setvolume_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
+                          gf_buf_t *record, void *cookie)
+{
+    run_step(setvolume_done, status, res, len, cookie);
 }
 
 /* Adds the handshake keys to d (a copy of the translator's options). 0 or -ENOMEM. */
@@ -210,22 +224,18 @@ static void send_setvolume(client_conn_t *conn)
     }
     req.dict.dict_len = (u_int)len;
     client_process_auth(&auth, GF_AUTH_GLUSTERFS_V3);
-    rpc_clnt_submit(conn->rpc, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_SETVOLUME, &auth,
-                    (xdrproc_t)xdr_gf_setvolume_req, &req, NULL, 0, NULL, setvolume_cbk, conn);
+    client_submit(conn, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_SETVOLUME, &auth,
+                  (xdrproc_t)xdr_gf_setvolume_req, &req, NULL, 0, NULL, setvolume_cbk, conn);
     gf_free(req.dict.dict_val);
 }
 
 /* ---- PORTBYBRICK -------------------------------------------------------------------------- */
 
-static void portbybrick_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
-                            gf_buf_t *record, void *cookie)
+static void portbybrick_done(client_conn_t *conn, int status, const char *res, size_t len)
 {
-    client_conn_t *conn = cookie;
     client_priv_t *priv = conn->this->priv;
     pmap_port_by_brick_rsp rsp = {0};
-    gf_xlator_t *saved = gf_this;
 
-    gf_this = conn->this;
     if (status || client_xdr_decode(res, len, (xdrproc_t)xdr_pmap_port_by_brick_rsp, &rsp, NULL)) {
         gf_log_xl(conn->this, GF_LOG_WARNING, "PORTBYBRICK to glusterd on %s:%d failed: %s",
                   priv->remote_host, conn->port, status ? strerror(-status) : "undecodable reply");
@@ -239,7 +249,12 @@ static void portbybrick_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t
     } else {
         client_handshake_redirect(conn, rsp.port);
     }
-    gf_this = saved;
+}
+
+static void portbybrick_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
+                            gf_buf_t *record, void *cookie)
+{
+    run_step(portbybrick_done, status, res, len, cookie);
 }
 
 static void send_portbybrick(client_conn_t *conn)
@@ -249,9 +264,9 @@ static void send_portbybrick(client_conn_t *conn)
     struct rpc_auth auth;
 
     client_process_auth(&auth, GF_AUTH_GLUSTERFS_V2);
-    rpc_clnt_submit(conn->rpc, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_PORTBYBRICK, &auth,
-                    (xdrproc_t)xdr_pmap_port_by_brick_req, &req, NULL, 0, NULL,
-                    portbybrick_cbk, conn);
+    client_submit(conn, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_PORTBYBRICK, &auth,
+                  (xdrproc_t)xdr_pmap_port_by_brick_req, &req, NULL, 0, NULL, portbybrick_cbk,
+                  conn);
 }
 
 /* ---- DUMP ------------------------------------------------------------------------------- */
@@ -267,22 +282,18 @@ static bool offers(const gf_dump_rsp *rsp, uint64_t prognum, uint64_t progver)
 }
 
 /* The server's program list decides the next step (doc/protocol.md section 4). */
-static void dump_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
-                     gf_buf_t *record, void *cookie)
+static void dump_done(client_conn_t *conn, int status, const char *res, size_t len)
 {
-    client_conn_t *conn = cookie;
     client_priv_t *priv = conn->this->priv;
     gf_dump_rsp rsp = {0};
-    gf_xlator_t *saved = gf_this;
-    bool decoded;
 
-    gf_this = conn->this;
-    decoded = !status && !client_xdr_decode(res, len, (xdrproc_t)xdr_gf_dump_rsp, &rsp, NULL);
-    if (!decoded) {
+    if (status || client_xdr_decode(res, len, (xdrproc_t)xdr_gf_dump_rsp, &rsp, NULL)) {
         gf_log_xl(conn->this, GF_LOG_WARNING, "DUMP to %s:%d failed: %s", priv->remote_host,
                   conn->port, status ? strerror(-status) : "undecodable reply");
         client_handshake_failed(conn);
-    } else if (offers(&rsp, GF_PMAP_PROGRAM, GF_PMAP_VERSION)) {
+        return;
+    }
+    if (offers(&rsp, GF_PMAP_PROGRAM, GF_PMAP_VERSION)) {
         send_portbybrick(conn);
     } else if (offers(&rsp, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION)) {
         send_setvolume(conn);
@@ -293,9 +304,13 @@ static void dump_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len,
                   priv->remote_host, conn->port, CLIENT_FOP_PROGRAM, CLIENT_FOP_VERSION);
         client_handshake_failed(conn);
     }
-    if (decoded)
-        xdr_free((xdrproc_t)xdr_gf_dump_rsp, &rsp);
-    gf_this = saved;
+    xdr_free((xdrproc_t)xdr_gf_dump_rsp, &rsp);
+}
+
+static void dump_cbk(rpc_clnt_t *rpc, int status, const char *res, size_t len, gf_buf_t *record,
+                     void *cookie)
+{
+    run_step(dump_done, status, res, len, cookie);
 }
 
 void client_handshake_start(client_conn_t *conn)
@@ -304,6 +319,6 @@ void client_handshake_start(client_conn_t *conn)
     struct rpc_auth auth;
 
     client_process_auth(&auth, GF_AUTH_GLUSTERFS_V2);
-    rpc_clnt_submit(conn->rpc, GF_DUMP_PROGRAM, GF_DUMP_VERSION, GF_DUMP_DUMP, &auth,
-                    (xdrproc_t)xdr_gf_dump_req, &req, NULL, 0, NULL, dump_cbk, conn);
+    client_submit(conn, GF_DUMP_PROGRAM, GF_DUMP_VERSION, GF_DUMP_DUMP, &auth,
+                  (xdrproc_t)xdr_gf_dump_req, &req, NULL, 0, NULL, dump_cbk, conn);
 }

@@ -14,9 +14,9 @@
  * attempt through glusterd again (the brick may have moved) after a backoff.
  *
  * Threads. Callbacks of the rpc clients run on event threads and never block;
- * new attempts are built on the worker pool (resolving a host name may block),
- * started by a timer when they wait for a backoff. priv->lock guards the state;
- * it is never held while calling into the rpc library or a parent.
+ * a new attempt is made at once from the callback that decided it, or from the
+ * timer thread after a backoff. priv->lock guards the state; it is never held
+ * while calling into the rpc library or a parent.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,6 +28,29 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 
+/* ---- calls into the rpc library ------------------------------------------------------ */
+
+/*
+ * Calls into the rpc library run on the process's memory account (gf_this
+ * NULL): the library frees some of what it allocates (queued records, posted
+ * tasks, the rpc client itself) after rpc_clnt_destroy has returned, possibly
+ * after this translator is gone, so none of it may be charged to it.
+ */
+int client_submit(client_conn_t *conn, uint32_t prog, uint32_t vers, uint32_t proc,
+                  const struct rpc_auth *auth, xdrproc_t xargs, void *args,
+                  const struct iovec *payload, int count, gf_buf_t *keep, rpc_clnt_cbk_t cbk,
+                  void *cookie)
+{
+    gf_xlator_t *saved = gf_this;
+    int ret;
+
+    gf_this = NULL;
+    ret = rpc_clnt_submit(conn->rpc, prog, vers, proc, auth, xargs, args, payload, count, keep, cbk,
+                          cookie);
+    gf_this = saved;
+    return ret;
+}
+
 /* ---- connections ----------------------------------------------------------------- */
 
 client_conn_t *client_conn_ref(client_conn_t *conn)
@@ -36,18 +59,31 @@ client_conn_t *client_conn_ref(client_conn_t *conn)
     return conn;
 }
 
+bool client_conn_tryref(client_conn_t *conn)
+{
+    unsigned refs = atomic_load_explicit(&conn->refs, memory_order_relaxed);
+
+    while (refs && !atomic_compare_exchange_weak_explicit(
+                       &conn->refs, &refs, refs + 1, memory_order_acquire, memory_order_relaxed))
+        ;
+    return refs != 0;
+}
+
 /* Destroys conn's rpc client (pending calls fail inside that call), then frees
  * conn and tells fini, which may be waiting for the last connection to go. */
 static void conn_destroy(client_conn_t *conn)
 {
     client_priv_t *priv = conn->this->priv;
+    gf_xlator_t *saved = gf_this;
 
+    gf_this = NULL;
     rpc_clnt_destroy(conn->rpc);
+    gf_this = saved;
+    gf_free(conn); /* before fini may return: conn is charged to the translator */
     pthread_mutex_lock(&priv->lock);
     if (--priv->nconns == 0)
         pthread_cond_broadcast(&priv->idle);
     pthread_mutex_unlock(&priv->lock);
-    gf_free(conn);
 }
 
 void client_conn_unref(client_conn_t *conn)
@@ -112,32 +148,9 @@ static void tell_parents(gf_xlator_t *this, gf_event_t event)
 
 /* ---- scheduling attempts ----------------------------------------------------------- */
 
-static void connect_task(void *data);
+static void connect_step(gf_xlator_t *this);
 
-/* A scheduled step that will not run: forget it (caller holds priv->lock). */
-static void step_drop_locked(client_priv_t *priv)
-{
-    priv->scheduled = false;
-    if (--priv->pending == 0)
-        pthread_cond_broadcast(&priv->idle);
-}
-
-/* Queues connect_task on the worker pool (caller holds priv->lock). */
-static void submit_connect_locked(gf_xlator_t *this)
-{
-    client_priv_t *priv = this->priv;
-    int err = gf_workpool_submit(gf_ctx->workers, connect_task, this);
-
-    if (err) {
-        gf_log_xl(this, GF_LOG_ERROR,
-                  "cannot queue a connection attempt to %s: %s; the brick stays "
-                  "disconnected until the translator is restarted",
-                  priv->remote_host, strerror(-err));
-        step_drop_locked(priv);
-    }
-}
-
-/* Timer callback: the backoff is over, build the next attempt. */
+/* Timer callback: the backoff is over, make the next attempt. */
 static void retry_timer_cb(void *data)
 {
     gf_xlator_t *this = data;
@@ -145,17 +158,18 @@ static void retry_timer_cb(void *data)
 
     pthread_mutex_lock(&priv->lock);
     priv->timer = NULL;
-    submit_connect_locked(this);
     pthread_mutex_unlock(&priv->lock);
+    connect_step(this);
 }
 
 /*
- * Schedules the next attempt, to port, after delay_ms (0: at once). Does
- * nothing while stopping or when an attempt is already scheduled.
+ * Schedules the next attempt, to port, after delay_ms (0: now, from this
+ * thread). Does nothing while stopping or when an attempt is already scheduled.
  */
 static void schedule_attempt(gf_xlator_t *this, int port, unsigned delay_ms)
 {
     client_priv_t *priv = this->priv;
+    bool now;
 
     pthread_mutex_lock(&priv->lock);
     if (priv->stopping || priv->scheduled) {
@@ -165,11 +179,17 @@ static void schedule_attempt(gf_xlator_t *this, int port, unsigned delay_ms)
     priv->next_port = port;
     priv->scheduled = true;
     priv->pending++;
-    if (delay_ms)
+    if (delay_ms) {
+        gf_xlator_t *saved = gf_this;
+
+        gf_this = NULL; /* the wheel may free the timer after fini: see client_submit */
         priv->timer = gf_timer_add(gf_ctx->timers, delay_ms, retry_timer_cb, this);
-    if (!priv->timer)
-        submit_connect_locked(this);
+        gf_this = saved;
+    }
+    now = !priv->timer;
     pthread_mutex_unlock(&priv->lock);
+    if (now)
+        connect_step(this);
 }
 
 /* The delay before the next retry; doubles the one after it, up to the maximum
@@ -189,6 +209,7 @@ static void conn_notify(rpc_clnt_t *rpc, int event, void *mydata)
 {
     client_conn_t *conn = mydata;
     gf_xlator_t *saved = gf_this;
+    bool held = client_conn_tryref(conn);
 
     gf_this = conn->this;
     if (event == RPC_CLNT_CONNECT)
@@ -196,6 +217,8 @@ static void conn_notify(rpc_clnt_t *rpc, int event, void *mydata)
     else
         client_handshake_failed(conn);
     gf_this = saved;
+    if (held)
+        client_conn_unref(conn);
 }
 
 /* "tcp:HOST:PORT", with brackets around an IPv6 address. NULL on ENOMEM. */
@@ -220,8 +243,11 @@ static client_conn_t *conn_new(gf_xlator_t *this, int port, uint32_t gen)
 
     opts.call_timeout_ms = (int)(priv->frame_timeout * 1000);
     opts.ping_interval_ms = (int)(priv->ping_timeout * 1000);
-    if (conn && spec)
+    if (conn && spec) {
+        gf_this = NULL; /* see client_submit */
         conn->rpc = rpc_clnt_new(gf_ctx->events, gf_ctx->timers, spec, &opts, conn_notify, conn);
+        gf_this = this;
+    }
     if (!conn || !conn->rpc) {
         gf_log_xl(this, GF_LOG_ERROR, "cannot set up a connection to %s: %s",
                   spec ? spec : priv->remote_host, strerror(conn && spec ? errno : ENOMEM));
@@ -257,13 +283,15 @@ static bool conn_install(client_priv_t *priv, client_conn_t *conn)
     return ok;
 }
 
-/* One attempt, on the worker pool: builds it, installs it, starts connecting.
- * Whatever fails ends like a lost connection: a retry after the backoff. The
- * step counts as pending until it returns, so that fini waits for it; it is
- * no longer "scheduled" once it runs, so that its outcome may schedule the next. */
-static void connect_task(void *data)
+/*
+ * One attempt: builds it, installs it, starts connecting (nothing here blocks:
+ * the rpc client connects from an event thread). Whatever fails ends like a
+ * lost connection: a retry after the backoff. The step counts as pending until
+ * it returns, so that fini waits for it; it is no longer "scheduled" once it
+ * runs, so that its outcome may schedule the next one.
+ */
+static void connect_step(gf_xlator_t *this)
 {
-    gf_xlator_t *this = data;
     client_priv_t *priv = this->priv;
     gf_xlator_t *saved = gf_this;
     client_conn_t *conn = NULL;
@@ -282,10 +310,14 @@ static void connect_task(void *data)
     if (!stopping)
         conn = conn_new(this, port, gen);
     if (conn && conn_install(priv, conn)) {
-        int err = rpc_clnt_connect(conn->rpc);
+        int err;
+
+        gf_this = NULL; /* see client_submit */
+        err = rpc_clnt_connect(conn->rpc);
+        gf_this = this;
         if (err) {
-            gf_log_xl(this, GF_LOG_WARNING, "cannot connect to %s:%d: %s", priv->remote_host,
-                      port, strerror(-err));
+            gf_log_xl(this, GF_LOG_WARNING, "cannot connect to %s:%d: %s", priv->remote_host, port,
+                      strerror(-err));
             client_handshake_failed(conn);
         }
     } else if (!conn && !stopping) {
@@ -365,8 +397,8 @@ void client_handshake_failed(client_conn_t *conn)
                   (int)priv->remote_port);
     else if (tell)
         gf_log_xl(this, GF_LOG_WARNING,
-                  "brick %s on %s is not reachable (last tried port %d); retrying every few "
-                  "seconds: check that glusterd and the brick run there",
+                  "brick %s on %s is not available (last attempt on port %d, see above "
+                  "why); retrying every few seconds",
                   priv->remote_subvolume, priv->remote_host, conn->port);
     if (tell)
         tell_parents(this, GF_EVENT_CHILD_DOWN);
@@ -391,7 +423,7 @@ static int client_init(gf_xlator_t *this)
                this->n_children);
         return -EINVAL;
     }
-    if (!gf_ctx || !gf_ctx->events || !gf_ctx->timers || !gf_ctx->workers) {
+    if (!gf_ctx || !gf_ctx->events || !gf_ctx->timers) {
         gf_log(GF_LOG_ERROR, "protocol/client needs the process context (gf_ctx_init)");
         return -EINVAL;
     }
@@ -419,7 +451,8 @@ static void client_fini(gf_xlator_t *this)
     pthread_mutex_unlock(&priv->lock);
     if (timer && gf_timer_cancel(gf_ctx->timers, timer) == 0) {
         pthread_mutex_lock(&priv->lock);
-        step_drop_locked(priv);
+        priv->scheduled = false;
+        priv->pending--;
         pthread_mutex_unlock(&priv->lock);
     }
 

@@ -74,6 +74,14 @@ typedef struct client_priv {
 
 /* ---- client.c: connection state machine -------------------------------------- */
 
+/* rpc_clnt_submit on conn's rpc client, with the library's allocations charged
+ * to the process instead of this translator (they may outlive it). Same
+ * contract as rpc_clnt_submit. */
+int client_submit(client_conn_t *conn, uint32_t prog, uint32_t vers, uint32_t proc,
+                  const struct rpc_auth *auth, xdrproc_t xargs, void *args,
+                  const struct iovec *payload, int count, gf_buf_t *keep, rpc_clnt_cbk_t cbk,
+                  void *cookie);
+
 /* Takes a reference on the current connection when it passed the handshake,
  * else returns NULL. Drop it with client_conn_unref. */
 client_conn_t *client_conn_get_up(gf_xlator_t *this);
@@ -82,6 +90,16 @@ client_conn_t *client_conn_get_up(gf_xlator_t *this);
 client_conn_t *client_conn_get(gf_xlator_t *this);
 
 client_conn_t *client_conn_ref(client_conn_t *conn);
+
+/*
+ * For conn's own callbacks, which must keep conn (and so the translator)
+ * alive until they return, since what they call may drop the last other
+ * reference: takes a reference unless the count is already 0, which means
+ * the callback runs inside conn's destruction on this thread (the pending
+ * calls completed by rpc_clnt_destroy), where conn stays valid anyway. True
+ * when a reference was taken; drop it as the callback's very last action.
+ */
+bool client_conn_tryref(client_conn_t *conn);
 
 /* Drops a reference; the last one destroys the rpc client and frees conn.
  * Never call it holding priv->lock. */

@@ -58,7 +58,7 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* ---- put and get ------------------------------------------------------------------------ */
+/* ---- put and get --------------------------------------------------------------------- */
 
 /* Copies local descriptor in to the remote fd. 0, or the exit status after a report. */
 static int copy_in(int in, const char *local, glfs_fd_t *fd, const char *remote)
@@ -71,12 +71,12 @@ static int copy_in(int in, const char *local, glfs_fd_t *fd, const char *remote)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            fprintf(stderr, "gfcli: put: cannot read local file %s: %s\n", local,
-                    strerror(errno));
+            fprintf(stderr, "gfcli: put: cannot read local file %s: %s\n", local, strerror(errno));
             return 1;
         }
         if (n == 0)
             return 0;
+        errno = 0;
         if (glfs_write(fd, buf, (size_t)n) != n)
             return report_path("put", remote, errno ? errno : EIO);
     }
@@ -126,8 +126,7 @@ static int copy_out(glfs_fd_t *fd, const char *remote, int out, const char *loca
             return 0;
         err = write_all(out, buf, (size_t)n);
         if (err) {
-            fprintf(stderr, "gfcli: get: cannot write local file %s: %s\n", local,
-                    strerror(err));
+            fprintf(stderr, "gfcli: get: cannot write local file %s: %s\n", local, strerror(err));
             return 1;
         }
     }
@@ -163,7 +162,7 @@ static int cmd_get(glfs_t *fs, char **args)
     return ret;
 }
 
-/* ---- looking at the volume -------------------------------------------------------------------- */
+/* ---- looking at the volume ----------------------------------------------------------- */
 
 static int compare_names(const void *a, const void *b)
 {
@@ -308,7 +307,7 @@ static int cmd_rm(glfs_t *fs, char **args)
     return ret ? report_path("rm", path, errno) : 0;
 }
 
-/* ---- command line ------------------------------------------------------------------------------ */
+/* ---- command line -------------------------------------------------------------------- */
 
 typedef struct {
     const char *name;
@@ -414,7 +413,7 @@ typedef struct {
 static int parse_args(int argc, char **argv, options_t *o)
 {
     static const struct option longs[] = {
-        {"server", required_argument, NULL, 's'},   {"log-file", required_argument, NULL, 'l'},
+        {"server", required_argument, NULL, 's'},    {"log-file", required_argument, NULL, 'l'},
         {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
@@ -423,15 +422,24 @@ static int parse_args(int argc, char **argv, options_t *o)
     *o = (options_t){.server = "127.0.0.1", .log_file = "/dev/null", .level = GLFS_LOG_INFO};
     while ((c = getopt_long(argc, argv, "+s:l:hV", longs, NULL)) != -1) {
         switch (c) {
-        case 's': o->server = optarg; break;
-        case 'l': o->log_file = optarg; break;
+        case 's':
+            o->server = optarg;
+            break;
+        case 'l':
+            o->log_file = optarg;
+            break;
         case 'L':
             if ((o->level = parse_level(optarg)) < 0)
                 return usage_error("unknown log level", optarg);
             break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("gfcli (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
-        default: return usage_error("bad option", NULL);
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("gfcli (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+            return 0;
+        default:
+            return usage_error("bad option", NULL);
         }
     }
     if (argc - optind < 2)
@@ -443,9 +451,10 @@ static int parse_args(int argc, char **argv, options_t *o)
     if (!o->cmd)
         return usage_error("unknown command", argv[optind + 1]);
     if (argc - optind - 2 != o->cmd->nargs) {
-        fprintf(stderr, "gfcli: %s takes %d argument%s\nTry 'gfcli --help' for more "
-                        "information.\n", o->cmd->name, o->cmd->nargs,
-                o->cmd->nargs > 1 ? "s" : "");
+        fprintf(stderr,
+                "gfcli: %s takes %d argument%s\nTry 'gfcli --help' for more "
+                "information.\n",
+                o->cmd->name, o->cmd->nargs, o->cmd->nargs > 1 ? "s" : "");
         return 1;
     }
     o->args = argv + optind + 2;

@@ -45,7 +45,7 @@ static int copy_stat(const gf_reply_t *rsp, void *out)
     return 0;
 }
 
-/* ---- fds ---------------------------------------------------------------------------- */
+/* ---- fds ----------------------------------------------------------------------------- */
 
 /* A glfs_fd_t over a new gf_fd_t on inode, not yet registered. NULL on ENOMEM. */
 static glfs_fd_t *fd_new(glfs_t *fs, gf_inode_t *inode, int flags, bool is_dir)
@@ -100,7 +100,7 @@ void glfs_fd_free(glfs_fd_t *gfd)
     gf_free(gfd);
 }
 
-/* ---- open and create ---------------------------------------------------------------------- */
+/* ---- open and create ----------------------------------------------------------------- */
 
 /* Opens the existing object of loc (OPEN, or OPENDIR when is_dir). 0 with *out, or -errno. */
 static int open_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, bool is_dir, glfs_fd_t **out)
@@ -173,8 +173,7 @@ static int make_entry(glfs_t *fs, const glfs_loc_t *loc, gf_fop_t op, gf_inode_t
 }
 
 /* CREATE of the absent file of loc. 0 with *out, or -errno. */
-static int create_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode,
-                      glfs_fd_t **out)
+static int create_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode, glfs_fd_t **out)
 {
     gf_inode_t *fresh = gf_inode_new(fs->itable);
     glfs_fd_t *gfd = fresh ? fd_new(fs, fresh, flags, false) : NULL;
@@ -194,8 +193,7 @@ static int create_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode,
 }
 
 /* One attempt of glfs_creat on the resolved loc. */
-static int creat_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode,
-                     glfs_fd_t **out)
+static int creat_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode, glfs_fd_t **out)
 {
     if (!loc->inode)
         return create_loc(fs, loc, flags | O_CREAT, mode, out);
@@ -279,7 +277,7 @@ int glfs_closedir(glfs_fd_t *fd)
     return 0;
 }
 
-/* ---- reads and writes ---------------------------------------------------------------------- */
+/* ---- reads and writes ---------------------------------------------------------------- */
 
 /* Where a read's data goes. */
 typedef struct {
@@ -409,7 +407,7 @@ ssize_t glfs_write(glfs_fd_t *fd, const void *buf, size_t count)
     return transfer_at_offset(fd, (char *)buf, count, write_chunk_fn);
 }
 
-/* ---- attributes ----------------------------------------------------------------------------- */
+/* ---- attributes ---------------------------------------------------------------------- */
 
 int glfs_stat_gfid(glfs_t *fs, const char *path, struct stat *buf, unsigned char gfid[16])
 {
@@ -454,7 +452,7 @@ int glfs_fstat(glfs_fd_t *fd, struct stat *buf)
     return 0;
 }
 
-/* ---- names ------------------------------------------------------------------------------------- */
+/* ---- names --------------------------------------------------------------------------- */
 
 /* One attempt of glfs_mkdir on the resolved loc. */
 static int mkdir_loc(glfs_t *fs, const glfs_loc_t *loc, mode_t mode)
@@ -536,7 +534,7 @@ int glfs_rmdir(glfs_t *fs, const char *path)
     return remove_path(fs, path, GF_FOP_RMDIR);
 }
 
-/* ---- listing --------------------------------------------------------------------------------- */
+/* ---- listing ------------------------------------------------------------------------- */
 
 /* Where a READDIRP reply's entries go. */
 typedef struct {

@@ -28,11 +28,11 @@
 #include "glusterfs/xlator.h"
 
 /* Largest read or write sent down the graph in one call. */
-#define GLFS_IO_CHUNK (128u * 1024u)
+#define GLFS_IO_CHUNK        (128u * 1024u)
 /* How long glfs_init waits for glusterd, and then for the bricks. */
 #define GLFS_INIT_TIMEOUT_MS 10000
 /* Unreferenced inodes the table keeps cached. */
-#define GLFS_INODE_LRU 16384
+#define GLFS_INODE_LRU       16384
 
 /* One protocol/client translator of the graph and what it last reported. */
 typedef struct glfs_brick {
@@ -47,8 +47,8 @@ struct glfs {
     char *volfile;     /* local volfile path (glfs_set_volfile), or NULL */
     char err[1024];    /* why glfs_init failed; "" otherwise */
     bool init_called;
-    bool ready;        /* glfs_init succeeded: fops may run */
-    bool ctx_held;     /* holds a use of the shared process context */
+    bool ready;    /* glfs_init succeeded: fops may run */
+    bool ctx_held; /* holds a use of the shared process context */
 
     gf_graph_t *graph;
     gf_xlator_t *top;
@@ -108,16 +108,16 @@ typedef int (*glfs_copy_fn)(const gf_reply_t *rsp, void *out);
  */
 int glfs_sync_call(glfs_t *fs, gf_fop_t op, gf_args_t *args, glfs_copy_fn copy, void *out);
 
-/* ---- glfs-fops.c -------------------------------------------------------------------------- */
+/* ---- glfs-fops.c --------------------------------------------------------------------- */
 
 /* Takes gfd out of its fs's list (if registered), drops its fd (the last
  * reference: the translators release what they opened) and frees it. */
 void glfs_fd_free(glfs_fd_t *gfd);
 
-/* ---- glfs-resolve.c ---------------------------------------------------------------------- */
+/* ---- glfs-resolve.c ------------------------------------------------------------------ */
 
 enum {
-    GLFS_RESOLVE_NOCACHE = 0x1, /* look every component up, ignoring the cache */
+    GLFS_RESOLVE_NOCACHE = 0x1,   /* look every component up, ignoring the cache */
     GLFS_RESOLVE_ABSENT_OK = 0x2, /* a missing last component is no error */
 };
 
@@ -156,8 +156,7 @@ void glfs_loc_fill(const glfs_loc_t *loc, gf_loc_t *out);
  * Returns the linked inode (referenced), or NULL when the reply had no gfid.
  * Drops nothing: the caller keeps its reference on inode.
  */
-gf_inode_t *glfs_link(gf_inode_t *inode, gf_inode_t *parent, const char *name,
-                      const gf_iatt_t *ia);
+gf_inode_t *glfs_link(gf_inode_t *inode, gf_inode_t *parent, const char *name, const gf_iatt_t *ia);
 
 /* Converts attributes to struct stat. */
 void glfs_iatt_to_stat(const gf_iatt_t *ia, struct stat *st);

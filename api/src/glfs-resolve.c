@@ -18,7 +18,7 @@
 
 /* A path cut into components, "." and ".." already applied. */
 typedef struct {
-    char *buf;    /* the normalized path, "/a/b"; components point into copy */
+    char *buf; /* the normalized path, "/a/b"; components point into copy */
     char *copy;
     char **comps;
     int n;
@@ -75,8 +75,7 @@ static int copy_stat(const gf_reply_t *rsp, void *out)
     return 0;
 }
 
-gf_inode_t *glfs_link(gf_inode_t *inode, gf_inode_t *parent, const char *name,
-                      const gf_iatt_t *ia)
+gf_inode_t *glfs_link(gf_inode_t *inode, gf_inode_t *parent, const char *name, const gf_iatt_t *ia)
 {
     gf_inode_t *linked = gf_inode_link(inode, parent, name, ia);
 

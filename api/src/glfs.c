@@ -29,7 +29,7 @@ _Static_assert(GLFS_LOG_TRACE == (int)GF_LOG_TRACE && GLFS_LOG_NONE == (int)GF_L
                "glfs.h log levels must be those of glusterfs/log.h");
 
 #define CTX_EVENT_THREADS 2
-#define CTX_MAX_WORKERS 8
+#define CTX_MAX_WORKERS   8
 
 /* ---- the shared process context ------------------------------------------------------ */
 
@@ -64,7 +64,7 @@ static void ctx_put(void)
     pthread_mutex_unlock(&ctx_lock);
 }
 
-/* ---- errors ------------------------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------------------- */
 
 /* Records why glfs_init fails in fs->err, logs it, and returns ret. */
 __attribute__((format(printf, 3, 4))) static int say(glfs_t *fs, int ret, const char *fmt, ...)
@@ -90,7 +90,7 @@ const char *glfs_error(glfs_t *fs)
     return fs ? fs->err : "no volume handle (glfs_new failed)";
 }
 
-/* ---- configuration -------------------------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------------------- */
 
 glfs_t *glfs_new(const char *volname)
 {
@@ -173,7 +173,7 @@ int glfs_set_logging(glfs_t *fs, const char *path, int level)
     return 0;
 }
 
-/* ---- the volfile ----------------------------------------------------------------------------- */
+/* ---- the volfile --------------------------------------------------------------------- */
 
 /* The AUTH_GLUSTERFS_v2 credential of this process, as stock clients send it. */
 static void process_auth(struct rpc_auth *auth)
@@ -195,9 +195,9 @@ static int getspec_call_error(glfs_t *fs, int status)
 {
     if (status == -ENOTCONN)
         return say(fs, -ENOTCONN,
-                   "cannot reach glusterd at %s to fetch the volfile of volume %s: no "
-                   "connection within %d s (is glusterd running there, on that port?)",
-                   fs->server_name, fs->volname, GLFS_INIT_TIMEOUT_MS / 1000);
+                   "cannot reach glusterd at %s to fetch the volfile of volume %s (is "
+                   "glusterd running there, on that port? the log says why)",
+                   fs->server_name, fs->volname);
     if (status == -ETIMEDOUT)
         return say(fs, -ENOTCONN, "glusterd at %s did not answer GETSPEC of volume %s within %d s",
                    fs->server_name, fs->volname, GLFS_INIT_TIMEOUT_MS / 1000);
@@ -217,8 +217,8 @@ static int getspec_parse(glfs_t *fs, const gf_getspec_rsp *rsp, gf_volfile_t **v
                    "the volumes there)",
                    fs->volname, fs->server_name);
     if (rsp->op_ret < 0)
-        return say(fs, -e, "glusterd at %s refused the volfile of volume %s: %s",
-                   fs->server_name, fs->volname, strerror(e));
+        return say(fs, -e, "glusterd at %s refused the volfile of volume %s: %s", fs->server_name,
+                   fs->volname, strerror(e));
     if (!rsp->spec || strlen(rsp->spec) < (size_t)rsp->op_ret)
         return say(fs, -EPROTO,
                    "glusterd at %s sent a volfile for volume %s shorter than the %d bytes "
@@ -241,15 +241,17 @@ static int fetch_volfile(glfs_t *fs, gf_volfile_t **vf)
     int ret;
 
     clnt = rpc_clnt_new(gf_ctx->events, gf_ctx->timers, fs->server_spec, &opts, NULL, NULL);
-    if (!clnt)
-        return say(fs, -(errno ? errno : ENOMEM), "cannot use volfile server %s: %s",
-                   fs->server_name, strerror(errno ? errno : ENOMEM));
+    if (!clnt) {
+        int e = errno ? errno : ENOMEM;
+
+        return say(fs, -e, "cannot use volfile server %s: %s", fs->server_name, strerror(e));
+    }
     process_auth(&auth);
     ret = rpc_clnt_connect(clnt);
     if (!ret)
-        ret = rpc_clnt_call_sync(clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC,
-                                 &auth, (xdrproc_t)xdr_gf_getspec_req, &req,
-                                 (xdrproc_t)xdr_gf_getspec_rsp, &rsp, GLFS_INIT_TIMEOUT_MS);
+        ret = rpc_clnt_call_sync(clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC, &auth,
+                                 (xdrproc_t)xdr_gf_getspec_req, &req, (xdrproc_t)xdr_gf_getspec_rsp,
+                                 &rsp, GLFS_INIT_TIMEOUT_MS);
     rpc_clnt_destroy(clnt);
     if (ret)
         return getspec_call_error(fs, ret);
@@ -269,12 +271,14 @@ static int load_volfile(glfs_t *fs, gf_volfile_t **vf)
         return ret ? say(fs, ret, "cannot load volfile %s: %s", fs->volfile, err) : 0;
     }
     if (!fs->server_spec)
-        return say(fs, -EINVAL, "no volfile server for volume %s: call "
-                                "glfs_set_volfile_server before glfs_init", fs->volname);
+        return say(fs, -EINVAL,
+                   "no volfile server for volume %s: call "
+                   "glfs_set_volfile_server before glfs_init",
+                   fs->volname);
     return fetch_volfile(fs, vf);
 }
 
-/* ---- the library's observer translators ----------------------------------------------------- */
+/* ---- the library's observer translators ---------------------------------------------- */
 
 /* CHILD_UP/CHILD_DOWN from the top (to `api`) or from a brick (to `watch`). */
 static int observer_notify(gf_xlator_t *this, gf_event_t event, void *data)
@@ -313,7 +317,6 @@ static gf_xlator_t *observer_new(glfs_t *fs, const char *name)
     xl->priv = fs;
     xl->graph = fs->graph;
     xl->itable = fs->itable;
-    xl->initialized = true;
     if (!xl->name || !xl->type) {
         gf_free(xl->name);
         gf_free(xl->type);
@@ -328,8 +331,8 @@ static void observer_free(gf_xlator_t *xl)
     if (!xl)
         return;
     if (xl->mem_acct.blocks)
-        gf_log(GF_LOG_WARNING, "%s still holds %llu bytes after fini (a leak in the api)",
-               xl->name, (unsigned long long)xl->mem_acct.bytes);
+        gf_log(GF_LOG_WARNING, "%s still holds %llu bytes after fini (a leak in the api)", xl->name,
+               (unsigned long long)xl->mem_acct.bytes);
     gf_free(xl->name);
     gf_free(xl->type);
     gf_free(xl);
@@ -369,7 +372,7 @@ static int install_observers(glfs_t *fs)
     return ret;
 }
 
-/* ---- starting the graph -------------------------------------------------------------------- */
+/* ---- starting the graph -------------------------------------------------------------- */
 
 /* Builds the graph of vf with its inode table and observers, and starts it. 0 or -errno. */
 static int start_graph(glfs_t *fs, const gf_volfile_t *vf)
@@ -504,17 +507,41 @@ int glfs_init(glfs_t *fs)
     return 0;
 }
 
-/* ---- teardown ------------------------------------------------------------------------------------ */
+/* ---- teardown ------------------------------------------------------------------------ */
+
+/*
+ * Finishes the bricks' client translators ahead of the rest of the graph. Their
+ * fini closes the connections and returns only once no reply callback runs any
+ * more. A translator may drop references (an fd or inode kept in its per-call
+ * state) after it has unwound a reply, so only then is the inode table free of
+ * references that the graph still holds, and may be destroyed.
+ */
+static void quiesce_bricks(glfs_t *fs)
+{
+    gf_xlator_t *saved = gf_this;
+
+    for (int i = 0; i < fs->n_bricks; i++) {
+        gf_xlator_t *xl = fs->bricks[i].xl;
+
+        if (!xl->initialized)
+            continue;
+        gf_this = xl;
+        if (xl->desc->fini)
+            xl->desc->fini(xl);
+        xl->initialized = false; /* gf_graph_fini will not finish it again */
+    }
+    gf_this = saved;
+}
 
 /* Stops the graph and frees what glfs_init built, in reverse order. */
 static void stop_graph(glfs_t *fs)
 {
     while (fs->fds) {
-        gf_log(GF_LOG_WARNING, "volume %s: closing an fd the application left open",
-               fs->volname);
+        gf_log(GF_LOG_WARNING, "volume %s: closing an fd the application left open", fs->volname);
         glfs_fd_free(fs->fds);
     }
     gf_inode_unref(fs->root);
+    quiesce_bricks(fs);
     if (fs->itable)
         gf_inode_table_destroy(fs->itable);
     gf_graph_fini(fs->graph);

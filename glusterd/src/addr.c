@@ -62,14 +62,15 @@ is_interface(const struct sockaddr *sa)
 static int
 addr_is_mine(const char *bind, const struct sockaddr *sa)
 {
-    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}, *res;
-    int mine;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *r;
+    int mine = 0;
 
     if (gd_addr_is_any(bind))
         return is_loopback(sa) || is_interface(sa);
     if (getaddrinfo(bind, NULL, &hints, &res) != 0)
         return 0;
-    mine = same_ip(res->ai_addr, sa);
+    for (r = res; r && !mine; r = r->ai_next)
+        mine = same_ip(r->ai_addr, sa);
     freeaddrinfo(res);
     return mine;
 }

@@ -35,7 +35,7 @@ static char *
 volfile_for(const gd_volume_t *vol, const char *key, int *err)
 {
     if (strcmp(key, vol->name) == 0)
-        return gd_volgen_client(vol);
+        return gd_volgen_client(vol, gd.conf.port);
     for (int i = 0; i < vol->n_bricks; i++) {
         char *id = gd_brick_volfile_id(vol, &vol->bricks[i]);
         int match = id && strcmp(id, key) == 0;

@@ -80,7 +80,7 @@ port_taken(const gd_pmap_t *pm, int port)
 static int
 port_free(const char *addr, int port)
 {
-    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+    struct addrinfo hints = {.ai_flags = AI_NUMERICSERV | AI_PASSIVE,
                              .ai_socktype = SOCK_STREAM};
     struct addrinfo *res;
     char service[16];

@@ -56,7 +56,7 @@ finish(text_t *t)
 }
 
 char *
-gd_volgen_client(const gd_volume_t *vol)
+gd_volgen_client(const gd_volume_t *vol, int mgmt_port)
 {
     text_t t = {0};
     const char *n = vol->name;
@@ -64,6 +64,7 @@ gd_volgen_client(const gd_volume_t *vol)
     for (int i = 0; i < vol->n_bricks; i++) {
         add(&t, "volume %s-client-%d\n    type protocol/client\n", n, i);
         add(&t, "    option remote-host %s\n", vol->bricks[i].host);
+        add(&t, "    option remote-port %d\n", mgmt_port);
         add(&t, "    option remote-subvolume %s\n", vol->bricks[i].path);
         add(&t, "    option transport-type %s\n", vol->transport);
         add(&t, "    option username %s\n", vol->username);

@@ -13,10 +13,11 @@ typedef struct gd_listen {
     int port;
 } gd_listen_t;
 
-/* The client volfile of vol: one protocol/client per brick, cluster/distribute
- * over them when there are several, debug/io-stats named after the volume on top.
- * Allocated text (gf_free it); NULL on ENOMEM. */
-char *gd_volgen_client(const gd_volume_t *vol);
+/* The client volfile of vol: one protocol/client per brick (reaching the brick's
+ * glusterd, for its portmap, on mgmt_port), cluster/distribute over them when
+ * there are several, debug/io-stats named after the volume on top. Allocated text
+ * (gf_free it); NULL on ENOMEM. */
+char *gd_volgen_client(const gd_volume_t *vol, int mgmt_port);
 
 /* The volfile of brick number idx of vol, listening at where: storage/posix,
  * debug/io-stats named with the brick path, protocol/server with the brick's auth

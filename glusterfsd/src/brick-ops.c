@@ -29,8 +29,8 @@ struct gfsd_brick_ops {
  * failure with the positive errno err and errstr. Frees req. */
 static void reply(rpc_req_t *req, int err, const char *errstr, char *output, size_t outlen)
 {
-    gf_brick_op_rsp rsp = {.op_ret = err ? -1 : 0, .op_errno = err,
-                           .errstr = (char *)(errstr ? errstr : "")};
+    gf_brick_op_rsp rsp = {
+        .op_ret = err ? -1 : 0, .op_errno = err, .errstr = (char *)(errstr ? errstr : "")};
     rsp.output.output_val = output;
     rsp.output.output_len = (u_int)outlen;
     rpc_req_reply(req, (xdrproc_t)xdr_gf_brick_op_rsp, &rsp, NULL, 0, NULL);
@@ -44,15 +44,19 @@ static int op_null(rpc_req_t *req)
 
 static int op_attach(rpc_req_t *req)
 {
-    reply(req, ENOSYS, "this brick process cannot attach bricks yet: start the brick in a "
-                       "process of its own", NULL, 0);
+    reply(req, ENOSYS,
+          "this brick process cannot attach bricks yet: start the brick in a "
+          "process of its own",
+          NULL, 0);
     return 0;
 }
 
 static int op_detach(rpc_req_t *req)
 {
-    reply(req, ENOSYS, "this brick process cannot detach bricks yet: stop the whole process "
-                       "instead", NULL, 0);
+    reply(req, ENOSYS,
+          "this brick process cannot detach bricks yet: stop the whole process "
+          "instead",
+          NULL, 0);
     return 0;
 }
 
@@ -126,11 +130,12 @@ char *gfsd_brick_ops_path(const char *pidfile)
     return gf_asprintf(&path, "%.*s.sock", (int)n, pidfile) < 0 ? NULL : path;
 }
 
-int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volfile_id,
-                         int port, gfsd_brick_ops_t **out, char *err, size_t errlen)
+int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volfile_id, int port,
+                         gfsd_brick_ops_t **out, char *err, size_t errlen)
 {
     if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        snprintf(err, errlen, "brick-op socket path %s is longer than the %zu bytes a unix "
+        snprintf(err, errlen,
+                 "brick-op socket path %s is longer than the %zu bytes a unix "
                  "socket allows: use a shorter pidfile path",
                  path, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
         return -ENAMETOOLONG;
@@ -142,8 +147,10 @@ int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volf
         b->server = server;
         b->port = port;
         b->volfile_id = gf_strdup(volfile_id ? volfile_id : "");
-        b->prog = (rpc_program_t){.name = "gfs-brickop", .prognum = GF_BRICKOP_PROGRAM,
-                                  .progver = GF_BRICKOP_VERSION, .actors = brick_op_actors,
+        b->prog = (rpc_program_t){.name = "gfs-brickop",
+                                  .prognum = GF_BRICKOP_PROGRAM,
+                                  .progver = GF_BRICKOP_VERSION,
+                                  .actors = brick_op_actors,
                                   .n_actors = sizeof(brick_op_actors) / sizeof(brick_op_actors[0]),
                                   .priv = b};
         b->svc = b->volfile_id ? rpc_svc_new(gf_ctx->events, NULL, NULL) : NULL;
@@ -153,8 +160,7 @@ int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volf
         ret = rpc_svc_listen(b->svc, spec);
     gf_free(spec);
     if (ret) {
-        snprintf(err, errlen, "cannot serve the brick-op program on %s: %s%s", path,
-                 strerror(-ret),
+        snprintf(err, errlen, "cannot serve the brick-op program on %s: %s%s", path, strerror(-ret),
                  ret == -EADDRINUSE ? " (another brick process is serving it)" : "");
         gfsd_brick_ops_stop(b);
         return ret;

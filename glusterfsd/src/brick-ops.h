@@ -28,8 +28,8 @@ char *gfsd_brick_ops_path(const char *pidfile);
  * saying what failed (-EADDRINUSE: another process serves that socket;
  * -ENAMETOOLONG: the path does not fit a unix socket address).
  */
-int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volfile_id,
-                         int port, gfsd_brick_ops_t **out, char *err, size_t errlen);
+int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volfile_id, int port,
+                         gfsd_brick_ops_t **out, char *err, size_t errlen);
 
 /* Stops serving (the socket file is removed) and frees b. NULL is ignored. */
 void gfsd_brick_ops_stop(gfsd_brick_ops_t *b);

@@ -38,20 +38,20 @@
 
 #define DEFAULT_GLUSTERD_PORT 24007
 #define DEFAULT_EVENT_THREADS 2
-#define MAX_WORKERS 16
-#define STARTUP_TIMEOUT_MS 10000 /* to reach glusterd and get the volfile */
-#define SIGNOUT_TIMEOUT_MS 1000
-#define LISTEN_PORT_KEY "transport.socket.listen-port"
-#define ERR_MAX 1024
+#define MAX_WORKERS           16
+#define STARTUP_TIMEOUT_MS    10000 /* to reach glusterd and get the volfile */
+#define SIGNOUT_TIMEOUT_MS    1000
+#define LISTEN_PORT_KEY       "transport.socket.listen-port"
+#define ERR_MAX               1024
 
 /* The command line. Strings point into argv. */
 struct opts {
-    const char *server;     /* -s: glusterd's address; NULL: none */
+    const char *server; /* -s: glusterd's address; NULL: none */
     int server_port;
-    const char *volfile;    /* -f: local volfile; NULL: GETSPEC */
+    const char *volfile; /* -f: local volfile; NULL: GETSPEC */
     const char *volfile_id;
-    const char *brick;      /* --brick-name */
-    int brick_port;         /* 0: not given */
+    const char *brick; /* --brick-name */
+    int brick_port;    /* 0: not given */
     const char *pidfile, *logfile, *xlator_dir;
     int log_level;
     int event_threads;
@@ -60,18 +60,20 @@ struct opts {
 /* The process. */
 typedef struct gfsd {
     struct opts o;
-    gfsd_mgmt_t *mgmt;
+    gfsd_mgmt_t *mgmt; /* set and cleared under lock */
     gf_graph_t *graph;
     gfsd_brick_ops_t *bops;
-    int port;               /* where protocol/server listens */
+    int port; /* where protocol/server listens */
     bool pidfile_written;
     int sigfd;
     gf_event_handle_t *sig_handle;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int stop_signo;         /* 0 until SIGTERM or SIGINT arrives */
+    int stop_signo; /* 0 until SIGTERM or SIGINT arrives */
 } gfsd_t;
 
+/* The --help text; kept as written, one source line per output line. */
+// clang-format off
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -109,6 +111,7 @@ static void usage(FILE *out)
 "  -V, --version                show the version and exit\n",
             DEFAULT_GLUSTERD_PORT, GF_XLATOR_DIR, DEFAULT_EVENT_THREADS);
 }
+// clang-format on
 
 static void version(void)
 {
@@ -170,13 +173,27 @@ static const struct option long_opts[] = {
 static int set_opt(struct opts *o, int c, const char *arg)
 {
     switch (c) {
-    case 's': o->server = arg; return 0;
-    case 'f': o->volfile = arg; return 0;
-    case 'p': o->pidfile = arg; return 0;
-    case 'l': o->logfile = arg; return 0;
-    case OPT_VOLFILE_ID: o->volfile_id = arg; return 0;
-    case OPT_BRICK_NAME: o->brick = arg; return 0;
-    case OPT_XLATOR_DIR: o->xlator_dir = arg; return 0;
+    case 's':
+        o->server = arg;
+        return 0;
+    case 'f':
+        o->volfile = arg;
+        return 0;
+    case 'p':
+        o->pidfile = arg;
+        return 0;
+    case 'l':
+        o->logfile = arg;
+        return 0;
+    case OPT_VOLFILE_ID:
+        o->volfile_id = arg;
+        return 0;
+    case OPT_BRICK_NAME:
+        o->brick = arg;
+        return 0;
+    case OPT_XLATOR_DIR:
+        o->xlator_dir = arg;
+        return 0;
     case 'L':
         o->log_level = gf_log_level_parse(arg);
         return o->log_level < 0 ? bad_usage("unknown log level '%s'", arg) : 0;
@@ -209,7 +226,8 @@ static int check_opts(const struct opts *o)
  * (0 after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-    *o = (struct opts){.server_port = DEFAULT_GLUSTERD_PORT, .log_level = GF_LOG_INFO,
+    *o = (struct opts){.server_port = DEFAULT_GLUSTERD_PORT,
+                       .log_level = GF_LOG_INFO,
                        .event_threads = DEFAULT_EVENT_THREADS};
     int c;
     opterr = 0;
@@ -259,8 +277,7 @@ static int setup_log(const struct opts *o)
     if (!ret)
         ret = redirect_stdio(o->logfile);
     if (ret) {
-        fprintf(stderr, "glusterfsd: cannot open log file %s: %s\n", o->logfile,
-                strerror(-ret));
+        fprintf(stderr, "glusterfsd: cannot open log file %s: %s\n", o->logfile, strerror(-ret));
         return ret;
     }
     gf_log_set_level((gf_loglevel_t)o->log_level);
@@ -276,8 +293,8 @@ static void handled_signals(sigset_t *set)
     sigaddset(set, SIGHUP);
 }
 
-/* Event callback of the signalfd: records a stop signal and wakes the main
- * thread, or reopens the log on SIGHUP. */
+/* Event callback of the signalfd: records a stop signal, wakes the main
+ * thread and cuts short a wait for glusterd; or reopens the log on SIGHUP. */
 static void on_signal(int fd, uint32_t events, void *data)
 {
     gfsd_t *d = data;
@@ -294,6 +311,8 @@ static void on_signal(int fd, uint32_t events, void *data)
         pthread_mutex_lock(&d->lock);
         if (!d->stop_signo)
             d->stop_signo = (int)si.ssi_signo;
+        if (d->mgmt)
+            gfsd_mgmt_cancel(d->mgmt);
         pthread_cond_broadcast(&d->cond);
         pthread_mutex_unlock(&d->lock);
     }
@@ -328,8 +347,8 @@ static int load_volfile(gfsd_t *d, gf_volfile_t **vf, char *err, size_t errlen)
         return gf_volfile_from_file(d->o.volfile, vf, err, errlen);
     char *spec = NULL;
     size_t len = 0;
-    int ret = gfsd_mgmt_getspec(d->mgmt, d->o.volfile_id, d->o.brick, STARTUP_TIMEOUT_MS,
-                                &spec, &len, err, errlen);
+    int ret = gfsd_mgmt_getspec(d->mgmt, d->o.volfile_id, d->o.brick, STARTUP_TIMEOUT_MS, &spec,
+                                &len, err, errlen);
     if (ret)
         return ret;
     char perr[ERR_MAX / 2];
@@ -365,13 +384,17 @@ static int settle_port(gfsd_t *d, gf_volfile_vol_t *vol, char *err, size_t errle
         return -EINVAL;
     }
     if (in_volfile && d->o.brick_port && vport != d->o.brick_port) {
-        snprintf(err, errlen, "--brick-port %d differs from option %s %d of volume %s: they "
-                 "must be equal", d->o.brick_port, LISTEN_PORT_KEY, vport, vol->name);
+        snprintf(err, errlen,
+                 "--brick-port %d differs from option %s %d of volume %s: they "
+                 "must be equal",
+                 d->o.brick_port, LISTEN_PORT_KEY, vport, vol->name);
         return -EINVAL;
     }
     if (!in_volfile && !d->o.brick_port) {
-        snprintf(err, errlen, "no port to listen on: give --brick-port or option %s in "
-                 "volume %s", LISTEN_PORT_KEY, vol->name);
+        snprintf(err, errlen,
+                 "no port to listen on: give --brick-port or option %s in "
+                 "volume %s",
+                 LISTEN_PORT_KEY, vol->name);
         return -EINVAL;
     }
     d->port = in_volfile ? vport : d->o.brick_port;
@@ -388,14 +411,15 @@ static int prepare_volfile(gfsd_t *d, gf_volfile_t *vf, char *err, size_t errlen
 {
     gf_volfile_vol_t *top = vf->n_vols > 0 ? &vf->vols[vf->n_vols - 1] : NULL;
     if (!top || strcmp(top->type, "protocol/server") != 0) {
-        snprintf(err, errlen, "the volfile's top volume %s is of type %s, but a brick "
-                 "process needs protocol/server at the top", top ? top->name : "(none)",
-                 top ? top->type : "(none)");
+        snprintf(err, errlen,
+                 "the volfile's top volume %s is of type %s, but a brick "
+                 "process needs protocol/server at the top",
+                 top ? top->name : "(none)", top ? top->type : "(none)");
         return -EINVAL;
     }
     if (d->o.brick && !has_subvol(top, d->o.brick)) {
-        snprintf(err, errlen, "brick %s is not a subvolume of %s in the volfile",
-                 d->o.brick, top->name);
+        snprintf(err, errlen, "brick %s is not a subvolume of %s in the volfile", d->o.brick,
+                 top->name);
         return -EINVAL;
     }
     return settle_port(d, top, err, errlen);
@@ -465,8 +489,8 @@ static int start_brick_ops(gfsd_t *d, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    int ret = gfsd_brick_ops_start(path, gf_graph_top(d->graph), d->o.volfile_id, d->port,
-                                   &d->bops, err, errlen);
+    int ret = gfsd_brick_ops_start(path, gf_graph_top(d->graph), d->o.volfile_id, d->port, &d->bops,
+                                   err, errlen);
     gf_free(path);
     return ret;
 }
@@ -475,8 +499,14 @@ static int start_brick_ops(gfsd_t *d, char *err, size_t errlen)
 static int start(gfsd_t *d, char *err, size_t errlen)
 {
     int ret = 0;
+    gfsd_mgmt_t *mgmt = NULL;
     if (d->o.server)
-        ret = gfsd_mgmt_new(d->o.server, d->o.server_port, &d->mgmt, err, errlen);
+        ret = gfsd_mgmt_new(d->o.server, d->o.server_port, &mgmt, err, errlen);
+    pthread_mutex_lock(&d->lock);
+    d->mgmt = mgmt;
+    if (mgmt && d->stop_signo)
+        gfsd_mgmt_cancel(mgmt);
+    pthread_mutex_unlock(&d->lock);
     if (!ret)
         ret = start_graph(d, err, errlen);
     if (!ret && d->o.pidfile)
@@ -501,8 +531,11 @@ static void stop(gfsd_t *d)
         gfsd_mgmt_signout(d->mgmt, SIGNOUT_TIMEOUT_MS);
     gf_graph_fini(d->graph);
     d->graph = NULL;
-    gfsd_mgmt_destroy(d->mgmt);
+    pthread_mutex_lock(&d->lock);
+    gfsd_mgmt_t *mgmt = d->mgmt;
     d->mgmt = NULL;
+    pthread_mutex_unlock(&d->lock);
+    gfsd_mgmt_destroy(mgmt);
     if (d->pidfile_written && unlink(d->o.pidfile) < 0)
         gf_log(GF_LOG_WARNING, "cannot remove pidfile %s: %s", d->o.pidfile, strerror(errno));
     d->pidfile_written = false;
@@ -546,9 +579,11 @@ static void log_start(const gfsd_t *d)
         gf_log(GF_LOG_INFO, "glusterfsd %s (pid %d) starting: volfile %s, brick %s",
                PACKAGE_VERSION, (int)getpid(), d->o.volfile, d->o.brick ? d->o.brick : "(any)");
     else
-        gf_log(GF_LOG_INFO, "glusterfsd %s (pid %d) starting: volfile '%s' from glusterd at "
-               "%s:%d, brick %s", PACKAGE_VERSION, (int)getpid(), d->o.volfile_id, d->o.server,
-               d->o.server_port, d->o.brick);
+        gf_log(GF_LOG_INFO,
+               "glusterfsd %s (pid %d) starting: volfile '%s' from glusterd at "
+               "%s:%d, brick %s",
+               PACKAGE_VERSION, (int)getpid(), d->o.volfile_id, d->o.server, d->o.server_port,
+               d->o.brick);
 }
 
 /* Starts, serves until a stop signal and stops. Returns the exit code. */
@@ -557,9 +592,14 @@ static int run(gfsd_t *d)
     char err[ERR_MAX] = "";
     log_start(d);
     int ret = start(d, err, sizeof(err));
+    if (ret == -ECANCELED) {
+        gf_log(GF_LOG_INFO, "received %s before serving: stopping", strsignal(wait_for_stop(d)));
+        stop(d);
+        return 0;
+    }
     if (ret) {
-        gf_log(GF_LOG_ERROR, "cannot start brick %s: %s", d->o.brick ? d->o.brick : "process",
-               err[0] ? err : strerror(-ret));
+        gf_log(GF_LOG_ERROR, "cannot start %s%s: %s", d->o.brick ? "brick " : "the brick process",
+               d->o.brick ? d->o.brick : "", err[0] ? err : strerror(-ret));
         stop(d);
         return 1;
     }
@@ -573,9 +613,8 @@ static int run(gfsd_t *d)
 
 int main(int argc, char **argv)
 {
-    static gfsd_t d = {.sigfd = -1,
-                       .lock = PTHREAD_MUTEX_INITIALIZER,
-                       .cond = PTHREAD_COND_INITIALIZER};
+    static gfsd_t d = {
+        .sigfd = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
     int code = parse_args(argc, argv, &d.o);
     if (code >= 0)
         return code;

@@ -18,6 +18,7 @@
 #include "glusterfs/dict.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
+#include "glusterfs/timer.h"
 #include "handshake-xdr.h"
 #include "mgmt.h"
 #include "portmap-xdr.h"
@@ -29,16 +30,19 @@
 #define MGMT_MAX_OP_VERSION 100000
 
 #define MGMT_PEER_MAX 300
+/* While not connected, GETSPEC waits in slices this long, to notice a cancel. */
+#define MGMT_SLICE_MS 250
 
 struct gfsd_mgmt {
     rpc_clnt_t *clnt;
     char peer[MGMT_PEER_MAX]; /* "HOST:PORT" of glusterd, for messages */
     struct rpc_auth auth;
-    pthread_mutex_t lock;     /* guards the fields below */
-    char *brick;              /* signed in on each connection; NULL: none */
+    pthread_mutex_t lock; /* guards the fields below */
+    char *brick;          /* signed in on each connection; NULL: none */
     int port;
     bool connected;
-    int failed_attempts;      /* attempts that failed since the last connection */
+    bool cancelled;
+    int failed_attempts; /* attempts that failed since the last connection */
 };
 
 /* What a SIGNIN callback reports on. */
@@ -85,8 +89,8 @@ static void signin_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t res
                s->brick, s->port, s->m->peer, strerror(-status),
                status == -ENOTCONN ? "; it is sent again on reconnection" : "");
     else if (rsp.op_ret < 0)
-        gf_log(GF_LOG_ERROR, "glusterd at %s refused SIGNIN of brick %s (port %d): %s",
-               s->m->peer, s->brick, s->port, strerror(rsp.op_errno));
+        gf_log(GF_LOG_ERROR, "glusterd at %s refused SIGNIN of brick %s (port %d): %s", s->m->peer,
+               s->brick, s->port, strerror(rsp.op_errno));
     else
         gf_log(GF_LOG_INFO, "brick %s signed in with glusterd at %s on port %d", s->brick,
                s->m->peer, s->port);
@@ -148,8 +152,8 @@ int gfsd_mgmt_new(const char *host, int port, gfsd_mgmt_t **out, char *err, size
     snprintf(spec, sizeof(spec), "tcp:%s", m->peer);
     make_auth(&m->auth);
     pthread_mutex_init(&m->lock, NULL);
-    rpc_clnt_opts_t opts = {.call_timeout_ms = 10000, .reconnect = true, .backoff_min_ms = 100,
-                            .backoff_max_ms = 2000};
+    rpc_clnt_opts_t opts = {
+        .call_timeout_ms = 10000, .reconnect = true, .backoff_min_ms = 100, .backoff_max_ms = 2000};
     m->clnt = rpc_clnt_new(gf_ctx->events, gf_ctx->timers, spec, &opts, mgmt_notify, m);
     int ret = m->clnt ? rpc_clnt_connect(m->clnt) : (errno ? -errno : -ENOMEM);
     if (ret) {
@@ -191,12 +195,13 @@ static int call_error(gfsd_mgmt_t *m, const char *what, int status, int timeout_
                  "cannot reach glusterd at %s: not connected after %d ms and %d failed "
                  "connection attempts (is glusterd running there?)",
                  m->peer, timeout_ms, attempts);
+    else if (status == -ECANCELED)
+        snprintf(err, errlen, "stopped while waiting for glusterd at %s", m->peer);
     else if (status == -ETIMEDOUT)
         snprintf(err, errlen, "glusterd at %s did not answer %s within %d ms", m->peer, what,
                  timeout_ms);
     else
-        snprintf(err, errlen, "%s to glusterd at %s failed: %s", what, m->peer,
-                 strerror(-status));
+        snprintf(err, errlen, "%s to glusterd at %s failed: %s", what, m->peer, strerror(-status));
     return status;
 }
 
@@ -215,8 +220,10 @@ static int take_spec(gfsd_mgmt_t *m, const gf_getspec_rsp *rsp, const char *id, 
     }
     size_t n = (size_t)rsp->op_ret;
     if (!rsp->spec || strlen(rsp->spec) < n) {
-        snprintf(err, errlen, "glusterd at %s sent a volfile for '%s' shorter than the %zu bytes "
-                 "it announced", m->peer, id, n);
+        snprintf(err, errlen,
+                 "glusterd at %s sent a volfile for '%s' shorter than the %zu bytes "
+                 "it announced",
+                 m->peer, id, n);
         return -EPROTO;
     }
     *spec = gf_strndup(rsp->spec, n);
@@ -228,8 +235,45 @@ static int take_spec(gfsd_mgmt_t *m, const gf_getspec_rsp *rsp, const char *id, 
     return 0;
 }
 
-int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
-                      int timeout_ms, char **spec, size_t *len, char *err, size_t errlen)
+void gfsd_mgmt_cancel(gfsd_mgmt_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->cancelled = true;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static bool is_cancelled(gfsd_mgmt_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    bool cancelled = m->cancelled;
+    pthread_mutex_unlock(&m->lock);
+    return cancelled;
+}
+
+/* Calls GETSPEC with req into *rsp within timeout_ms, retrying while there is
+ * no connection (in short slices, to notice a cancel). Returns the status of
+ * rpc_clnt_call_sync, or -ECANCELED. */
+static int call_getspec(gfsd_mgmt_t *m, gf_getspec_req *req, gf_getspec_rsp *rsp, int timeout_ms)
+{
+    uint64_t deadline = gf_time_ms() + (uint64_t)timeout_ms;
+    for (;;) {
+        uint64_t now = gf_time_ms();
+        if (is_cancelled(m))
+            return -ECANCELED;
+        if (now >= deadline)
+            return -ENOTCONN;
+        int left = (int)(deadline - now);
+        int slice = rpc_clnt_connected(m->clnt) || left < MGMT_SLICE_MS ? left : MGMT_SLICE_MS;
+        int ret = rpc_clnt_call_sync(m->clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC,
+                                     &m->auth, (xdrproc_t)xdr_gf_getspec_req, req,
+                                     (xdrproc_t)xdr_gf_getspec_rsp, rsp, slice);
+        if (ret != -ENOTCONN)
+            return ret;
+    }
+}
+
+int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick, int timeout_ms,
+                      char **spec, size_t *len, char *err, size_t errlen)
 {
     gf_getspec_req req = {.flags = 0, .key = (char *)volfile_id};
     char *xdata = NULL;
@@ -242,9 +286,7 @@ int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
     req.xdata.xdata_val = xdata;
     req.xdata.xdata_len = (u_int)xlen;
     gf_getspec_rsp rsp = {0};
-    ret = rpc_clnt_call_sync(m->clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC,
-                             &m->auth, (xdrproc_t)xdr_gf_getspec_req, &req,
-                             (xdrproc_t)xdr_gf_getspec_rsp, &rsp, timeout_ms);
+    ret = call_getspec(m, &req, &rsp, timeout_ms);
     gf_free(xdata);
     if (ret)
         return call_error(m, "GETSPEC", ret, timeout_ms, err, errlen);
@@ -278,8 +320,8 @@ void gfsd_mgmt_signout(gfsd_mgmt_t *m, int timeout_ms)
     if (!brick)
         return;
     if (!rpc_clnt_connected(m->clnt)) {
-        gf_log(GF_LOG_WARNING, "not connected to glusterd at %s: brick %s not signed out",
-               m->peer, brick);
+        gf_log(GF_LOG_WARNING, "not connected to glusterd at %s: brick %s not signed out", m->peer,
+               brick);
         gf_free(brick);
         return;
     }
@@ -289,8 +331,8 @@ void gfsd_mgmt_signout(gfsd_mgmt_t *m, int timeout_ms)
                                  &m->auth, (xdrproc_t)xdr_pmap_signout_req, &req,
                                  (xdrproc_t)xdr_pmap_signout_rsp, &rsp, timeout_ms);
     if (ret)
-        gf_log(GF_LOG_WARNING, "SIGNOUT of brick %s from glusterd at %s failed: %s", brick,
-               m->peer, strerror(-ret));
+        gf_log(GF_LOG_WARNING, "SIGNOUT of brick %s from glusterd at %s failed: %s", brick, m->peer,
+               strerror(-ret));
     else if (rsp.op_ret < 0)
         gf_log(GF_LOG_WARNING, "glusterd at %s refused SIGNOUT of brick %s: %s", m->peer, brick,
                strerror(rsp.op_errno));

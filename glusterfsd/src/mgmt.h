@@ -28,10 +28,15 @@ int gfsd_mgmt_new(const char *host, int port, gfsd_mgmt_t **out, char *err, size
  * as xdata brick_name), waiting up to timeout_ms in all for the connection and
  * the reply. Returns 0 with *spec (gf_free it; NUL-terminated) and *len set, or
  * a negative errno with err[errlen] saying what failed: -ENOTCONN (glusterd
- * unreachable), -ETIMEDOUT, -ENOENT (no such volfile), -EPROTO.
+ * unreachable), -ETIMEDOUT, -ENOENT (no such volfile), -EPROTO, -ECANCELED
+ * (gfsd_mgmt_cancel was called).
  */
-int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
-                      int timeout_ms, char **spec, size_t *len, char *err, size_t errlen);
+int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick, int timeout_ms,
+                      char **spec, size_t *len, char *err, size_t errlen);
+
+/* Makes gfsd_mgmt_getspec, now or later, give up within a fraction of a
+ * second with -ECANCELED. Never blocks; callable from any thread. */
+void gfsd_mgmt_cancel(gfsd_mgmt_t *m);
 
 /*
  * From now on, brick (copied) serving on port is signed in (SIGNIN) now when

@@ -37,7 +37,7 @@
 #include "handshake-xdr.h"
 #include "rpcsvc.h"
 
-#define VOLNAME "local"
+#define VOLNAME   "local"
 #define VOLUME_ID "7a1c2e7a-0c9d-4d55-9a43-1b2c3d4e5f61"
 
 static const unsigned char root_gfid[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -49,7 +49,7 @@ static rpc_svc_t *svc;
 static int svc_port;
 static glfs_t *fs; /* the case's volume, initialized */
 
-/* ---- the fake glusterd ------------------------------------------------------------- */
+/* ---- the fake glusterd --------------------------------------------------------------- */
 
 /* GETSPEC: the volfile for key VOLNAME, ENOENT for anything else. */
 static int fake_getspec(rpc_req_t *req)
@@ -81,7 +81,7 @@ static const rpc_program_t fake_program = {
     .n_actors = sizeof(fake_actors) / sizeof(fake_actors[0]),
 };
 
-/* ---- setup ----------------------------------------------------------------------------- */
+/* ---- setup --------------------------------------------------------------------------- */
 
 /* Links xl_dir/CATEGORY/NAME.so to the built module. */
 static void link_module(const char *category, const char *name)
@@ -169,7 +169,7 @@ static int case_teardown(void **state)
     return system(cmd);
 }
 
-/* ---- helpers -------------------------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------------------- */
 
 /* Writes len bytes of data to path (creating it) and closes it. */
 static void put(const char *path, const void *data, size_t len)
@@ -182,18 +182,18 @@ static void put(const char *path, const void *data, size_t len)
 }
 
 /* The errno of a call that must fail with -1. */
-#define assert_fails_with(call, err)                                                       \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        assert_int_equal((call), -1);                                                      \
-        assert_int_equal(errno, (err));                                                    \
+#define assert_fails_with(call, err)                                                               \
+    do {                                                                                           \
+        errno = 0;                                                                                 \
+        assert_int_equal((call), -1);                                                              \
+        assert_int_equal(errno, (err));                                                            \
     } while (0)
 
-#define assert_null_with(call, err)                                                        \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        assert_null(call);                                                                 \
-        assert_int_equal(errno, (err));                                                    \
+#define assert_null_with(call, err)                                                                \
+    do {                                                                                           \
+        errno = 0;                                                                                 \
+        assert_null(call);                                                                         \
+        assert_int_equal(errno, (err));                                                            \
     } while (0)
 
 /* The brick's copy of path, read into buf (cap bytes); its length. */
@@ -211,7 +211,7 @@ static size_t brick_read(const char *path, char *buf, size_t cap)
     return n;
 }
 
-/* ---- setting up ---------------------------------------------------------------------------- */
+/* ---- setting up ---------------------------------------------------------------------- */
 
 static void test_init_unknown_volume(void **state)
 {
@@ -283,7 +283,7 @@ static void test_local_volfile(void **state)
     glfs_fini(v);
 }
 
-/* ---- files ---------------------------------------------------------------------------------------- */
+/* ---- files --------------------------------------------------------------------------- */
 
 static void test_root(void **state)
 {
@@ -381,7 +381,7 @@ static void test_new_objects_get_the_requested_gfid(void **state)
     assert_memory_not_equal(gfid, root_gfid, 16);
 }
 
-/* ---- names ---------------------------------------------------------------------------------------- */
+/* ---- names --------------------------------------------------------------------------- */
 
 static void test_mkdir_and_path_errors(void **state)
 {

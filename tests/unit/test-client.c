@@ -59,13 +59,14 @@ typedef struct fake {
     int port;
     int brick_port;   /* glusterd: the port PORTBYBRICK answers */
     int setvol_errno; /* brick: 0 accepts SETVOLUME, else refuses with it */
+    bool setvol_hold; /* brick: leave SETVOLUME unanswered (in `held`) */
     atomic_int setvolumes, portbybricks, releases, writes;
     atomic_llong released_fd;
     char setvol_uuid[256], setvol_subvol[64], setvol_user[32], setvol_pass[32];
     char setvol_fops[16], pmap_brick[64];
     char data[256];
     size_t data_len;
-    rpc_req_t *_Atomic held; /* a LOOKUP of "hang", left unanswered */
+    rpc_req_t *_Atomic held; /* a LOOKUP of "hang" or a SETVOLUME, left unanswered */
     rpc_program_t progs[2];  /* must outlive svc */
 } fake_t;
 
@@ -77,13 +78,28 @@ static void copy_key(gf_dict_t *d, const char *key, char *out, size_t size)
     snprintf(out, size, "%s", v);
 }
 
+/* Answers a SETVOLUME: accepted, or refused with f->setvol_errno. */
+static void setvolume_answer(fake_t *f, rpc_req_t *req)
+{
+    gf_setvolume_rsp out = {.op_ret = f->setvol_errno ? -1 : 0, .op_errno = f->setvol_errno};
+    gf_dict_t *reply = gf_dict_new();
+    size_t len = 0;
+
+    gf_dict_set_str(reply, "ERROR", f->setvol_errno ? "Authentication failed" : "Success");
+    assert_int_equal(gf_dict_serialize(reply, &out.dict.dict_val, &len), 0);
+    out.dict.dict_len = (u_int)len;
+    rpc_req_reply(req, (xdrproc_t)xdr_gf_setvolume_rsp, &out, NULL, 0, NULL);
+    gf_free(out.dict.dict_val);
+    gf_dict_unref(reply);
+}
+
+/* Records the keys the client sent, then answers, or holds the call when
+ * f->setvol_hold is set (the test answers it later). */
 static int setvolume_actor(rpc_req_t *req)
 {
     fake_t *f = req->program->priv;
     gf_setvolume_req in = {{0}};
-    gf_setvolume_rsp out = {0};
-    gf_dict_t *d = NULL, *reply = gf_dict_new();
-    size_t len = 0;
+    gf_dict_t *d = NULL;
 
     if (rpc_req_decode(req, (xdrproc_t)xdr_gf_setvolume_req, &in, NULL))
         return -EBADMSG;
@@ -93,17 +109,13 @@ static int setvolume_actor(rpc_req_t *req)
     copy_key(d, "username", f->setvol_user, sizeof(f->setvol_user));
     copy_key(d, "password", f->setvol_pass, sizeof(f->setvol_pass));
     copy_key(d, "fops-version", f->setvol_fops, sizeof(f->setvol_fops));
-    out.op_ret = f->setvol_errno ? -1 : 0;
-    out.op_errno = f->setvol_errno;
-    gf_dict_set_str(reply, "ERROR", f->setvol_errno ? "Authentication failed" : "Success");
-    gf_dict_serialize(reply, &out.dict.dict_val, &len);
-    out.dict.dict_len = (u_int)len;
-    atomic_fetch_add(&f->setvolumes, 1);
-    rpc_req_reply(req, (xdrproc_t)xdr_gf_setvolume_rsp, &out, NULL, 0, NULL);
-    gf_free(out.dict.dict_val);
-    gf_dict_unref(reply);
     gf_dict_unref(d);
     xdr_free((xdrproc_t)xdr_gf_setvolume_req, &in);
+    atomic_fetch_add(&f->setvolumes, 1);
+    if (f->setvol_hold)
+        atomic_store(&f->held, req);
+    else
+        setvolume_answer(f, req);
     return 0;
 }
 
@@ -491,6 +503,27 @@ static void test_setvolume_refused(void **state)
     assert_int_equal(r.op_errno, ENOTCONN);
 }
 
+/* Until SETVOLUME succeeds, the connection is not usable: fops fail with
+ * ENOTCONN without reaching the brick. */
+static void test_fops_wait_for_handshake(void **state)
+{
+    harness_t *h = *state;
+    result_t r;
+
+    h->brick.setvol_hold = true;
+    fake_start(&h->brick, 0, 0);
+    client_start(h, h->brick.port);
+    WAIT_UNTIL(atomic_load(&h->brick.held) != NULL);
+    lookup(h, "f", &r);
+    assert_int_equal(r.op_ret, -1);
+    assert_int_equal(r.op_errno, ENOTCONN);
+    assert_int_equal(atomic_load(&h->ups), 0);
+    setvolume_answer(&h->brick, atomic_exchange(&h->brick.held, NULL));
+    WAIT_UNTIL(atomic_load(&h->ups) == 1);
+    lookup(h, "f", &r);
+    assert_int_equal(r.op_ret, 0);
+}
+
 /* A lookup returns the brick's attributes and the caller's inode; errors pass through. */
 static void test_lookup(void **state)
 {
@@ -616,6 +649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_child_up_after_setvolume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_portmap_redirect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_setvolume_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fops_wait_for_handshake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_read_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fd_without_ctx, setup, teardown),

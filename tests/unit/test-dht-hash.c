@@ -116,8 +116,8 @@ static void test_names_the_regex_leaves_alone(void **state)
 
     assert_int_equal(dht_hasher_init(&h, NULL, NULL), 0);
     assert_int_equal(dht_hash_name(&h, ".bashrc"), 0xe759f102u); /* no second dot */
-    assert_int_equal(dht_hash_name(&h, "..x"), 0xda9d8f15u);      /* empty group */
-    assert_int_equal(dht_hash_name(&h, "x.tmp"), 0xc96e982cu);    /* no leading dot */
+    assert_int_equal(dht_hash_name(&h, "..x"), 0xda9d8f15u);     /* empty group */
+    assert_int_equal(dht_hash_name(&h, "x.tmp"), 0xc96e982cu);   /* no leading dot */
     assert_int_equal(dht_hash_name(&h, ".x."), dm(".x."));       /* empty suffix */
     dht_hasher_fini(&h);
 }

@@ -181,7 +181,7 @@ static void
 test_client_volfile_one_brick(void **state)
 {
     gd_volume_t *vol = make_vol("v1", 1);
-    char *text = gd_volgen_client(vol);
+    char *text = gd_volgen_client(vol, 24107);
     gf_volfile_t *vf = parse(text);
     const gf_volfile_vol_t *top = gf_volfile_top(vf), *cl;
 
@@ -194,11 +194,12 @@ test_client_volfile_one_brick(void **state)
     assert_non_null(cl);
     assert_string_equal(cl->type, "protocol/client");
     expect_opt(cl, "remote-host", "127.1.1.1");
+    expect_opt(cl, "remote-port", "24107");
     expect_opt(cl, "remote-subvolume", "/data/b0");
     expect_opt(cl, "transport-type", "tcp");
     expect_opt(cl, "username", vol->username);
     expect_opt(cl, "password", vol->password);
-    assert_int_equal(gf_dict_count(cl->options), 5);
+    assert_int_equal(gf_dict_count(cl->options), 6);
     gf_volfile_free(vf);
     gf_free(text);
     gd_vol_free(vol);
@@ -208,7 +209,7 @@ static void
 test_client_volfile_distribute(void **state)
 {
     gd_volume_t *vol = make_vol("v2", 3);
-    char *text = gd_volgen_client(vol);
+    char *text = gd_volgen_client(vol, 24007);
     gf_volfile_t *vf = parse(text);
     const gf_volfile_vol_t *top = gf_volfile_top(vf), *dht = gf_volfile_find(vf, "v2-dht");
 

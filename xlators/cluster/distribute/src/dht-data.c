@@ -122,9 +122,8 @@ static int everywhere_done(gf_frame_t *frame, gf_xlator_t *this)
 
     for (i = 0; i < local->n; i++) {
         if (local->sub[i].op_ret < 0) {
-            gf_log(GF_LOG_WARNING, "%s of a directory on %s: %s",
-                   gf_fop_name(frame->op), this->children[i]->name,
-                   strerror(local->sub[i].op_errno));
+            gf_log(GF_LOG_WARNING, "%s of a directory on %s: %s", gf_fop_name(frame->op),
+                   this->children[i]->name, strerror(local->sub[i].op_errno));
             return dht_fail(frame, local->sub[i].op_errno);
         }
     }
@@ -144,8 +143,7 @@ static int to_every_subvol(gf_frame_t *frame, gf_xlator_t *this)
     if (!dht_fan_begin(frame, this, n, everywhere_done))
         return 0;
     for (i = 0; i < n; i++)
-        gf_wind(frame, this->children[i], frame->op, local->args, everywhere_cbk,
-                dht_cookie(i));
+        gf_wind(frame, this->children[i], frame->op, local->args, everywhere_cbk, dht_cookie(i));
     return 0;
 }
 
@@ -161,16 +159,14 @@ static int route_resolved(gf_frame_t *frame, gf_xlator_t *this)
 
 int dht_route(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    gf_inode_t *inode = by_fd(frame->op) ? (args->fd ? args->fd->inode : NULL)
-                                         : args->loc.inode;
+    gf_inode_t *inode = by_fd(frame->op) ? (args->fd ? args->fd->inode : NULL) : args->loc.inode;
     dht_info_t info;
 
     if (dht_ctx_get(this, inode, &info) != 0)
         return gf_unwind_error(frame, ENOMEM);
     gf_free(info.layout);
     if (info.known && !(info.is_dir && changes_dir(frame->op)))
-        return gf_wind(frame, this->children[info.subvol], frame->op, args, gf_default_cbk,
-                       NULL);
+        return gf_wind(frame, this->children[info.subvol], frame->op, args, gf_default_cbk, NULL);
     if (by_fd(frame->op) && !info.known)
         return gf_unwind_error(frame, EBADFD);
     if (info.known) {

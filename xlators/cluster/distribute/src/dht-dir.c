@@ -29,7 +29,7 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 
-#define DOFF_TOP (1ull << 62)
+#define DOFF_TOP          (1ull << 62)
 #define DOFF_PRESENT_MASK (~0ull >> 1) /* the 63 bits a backend d_off uses */
 
 /* ---- opendir ---------------------------------------------------------------------------- */
@@ -77,8 +77,7 @@ int dht_opendir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     if (!dht_fan_begin(frame, this, n, opendir_done))
         return 0;
     for (i = 0; i < n; i++)
-        gf_wind(frame, this->children[i], GF_FOP_OPENDIR, local->args, opendir_cbk,
-                dht_cookie(i));
+        gf_wind(frame, this->children[i], GF_FOP_OPENDIR, local->args, opendir_cbk, dht_cookie(i));
     return 0;
 }
 
@@ -199,8 +198,8 @@ int dht_readdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 
     if (!local)
         return gf_unwind_error(frame, ENOMEM);
-    if (!args->fd || doff_decode((uint64_t)args->offset, local->n, &local->subvol,
-                                 &local->offset) != 0)
+    if (!args->fd ||
+        doff_decode((uint64_t)args->offset, local->n, &local->subvol, &local->offset) != 0)
         return dht_fail(frame, EINVAL);
     return list_next(frame, this);
 }

@@ -206,8 +206,10 @@ static int everywhere_done(gf_frame_t *frame, gf_xlator_t *this)
         if (local->sub[i].op_ret == 0 && GF_IA_ISDIR(&local->sub[i].stat))
             dir = i;
     if (dir >= 0 && file >= 0) {
-        gf_log(GF_LOG_ERROR, "%s is a directory on %s and a file on %s: remove one of them on "
-               "its brick", local->args->loc.path ? local->args->loc.path : local->args->loc.name,
+        gf_log(GF_LOG_ERROR,
+               "%s is a directory on %s and a file on %s: remove one of them on "
+               "its brick",
+               local->args->loc.path ? local->args->loc.path : local->args->loc.name,
                this->children[dir]->name, this->children[file]->name);
         return dht_fail(frame, EIO);
     }
@@ -262,8 +264,7 @@ static int lookup_hashed(gf_frame_t *frame, gf_xlator_t *this)
     if (h < 0)
         return lookup_everywhere(frame, this);
     local->hashed = h;
-    return gf_wind(frame, this->children[h], GF_FOP_LOOKUP, local->args, single_cbk,
-                   dht_cookie(h));
+    return gf_wind(frame, this->children[h], GF_FOP_LOOKUP, local->args, single_cbk, dht_cookie(h));
 }
 
 int dht_lookup(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
@@ -275,10 +276,14 @@ int dht_lookup(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
         return gf_unwind_error(frame, ENOMEM);
     if (!local->named || !uuid_compare(local->args->loc.gfid, root_gfid))
         return lookup_everywhere(frame, this);
-    if (dht_ctx_get(this, local->args->loc.inode, &info) == 0 && info.known && !info.is_dir)
-        return gf_wind(frame, this->children[info.subvol], GF_FOP_LOOKUP, local->args,
-                       single_cbk, dht_cookie(info.subvol));
+    if (dht_ctx_get(this, local->args->loc.inode, &info) != 0)
+        return dht_fail(frame, ENOMEM);
     gf_free(info.layout);
+    if (info.known && info.is_dir) /* a directory is looked up (and healed) everywhere */
+        return lookup_everywhere(frame, this);
+    if (info.known)
+        return gf_wind(frame, this->children[info.subvol], GF_FOP_LOOKUP, local->args, single_cbk,
+                       dht_cookie(info.subvol));
     return dht_need_parent_layout(frame, this, &local->args->loc, lookup_hashed);
 }
 
@@ -322,8 +327,7 @@ static int mkdir_rest_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf
     return dht_fan_arrive(frame, this);
 }
 
-static int mkdir_hashed_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this,
-                            gf_reply_t *rsp)
+static int mkdir_hashed_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
 {
     dht_local_t *local = frame->local;
     int i, n = local->n, h = dht_idx(cookie);
@@ -413,8 +417,7 @@ static int create_hashed(gf_frame_t *frame, gf_xlator_t *this)
         return dht_fail(frame, EIO);
     }
     local->hashed = h;
-    return gf_wind(frame, this->children[h], frame->op, local->args, create_cbk,
-                   dht_cookie(h));
+    return gf_wind(frame, this->children[h], frame->op, local->args, create_cbk, dht_cookie(h));
 }
 
 /* create, mknod and symlink: the new file goes to the subvolume its name hashes to. */
@@ -437,8 +440,8 @@ static int unlink_resolved(gf_frame_t *frame, gf_xlator_t *this)
 
     if (local->is_dir)
         return dht_fail(frame, EISDIR);
-    return gf_wind(frame, this->children[local->hashed], GF_FOP_UNLINK, local->args,
-                   dht_pass_cbk, NULL);
+    return gf_wind(frame, this->children[local->hashed], GF_FOP_UNLINK, local->args, dht_pass_cbk,
+                   NULL);
 }
 
 int dht_unlink(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
@@ -457,8 +460,7 @@ static int rmdir_fail(gf_frame_t *frame, gf_xlator_t *this)
 
 /* After a partial rmdir: the copies still there are present, the removed ones
  * missing; the heal makes those again (with their old ranges from the ctx). */
-static int revert_stat_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this,
-                           gf_reply_t *rsp)
+static int revert_stat_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
 {
     dht_local_t *local = frame->local;
     int i;
@@ -521,7 +523,6 @@ int dht_rmdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     if (!dht_fan_begin(frame, this, n, rmdir_done))
         return 0;
     for (i = 0; i < n; i++)
-        gf_wind(frame, this->children[i], GF_FOP_RMDIR, local->args, everywhere_cbk,
-                dht_cookie(i));
+        gf_wind(frame, this->children[i], GF_FOP_RMDIR, local->args, everywhere_cbk, dht_cookie(i));
     return 0;
 }

@@ -26,11 +26,11 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 
-#define TEA_DELTA 0x9e3779b9u
+#define TEA_DELTA   0x9e3779b9u
 #define ROUNDS_PART 6  /* full blocks */
 #define ROUNDS_FULL 10 /* the last block */
-#define H0_INIT 0x9464a485u
-#define H1_INIT 0x542e1a94u
+#define H0_INIT     0x9464a485u
+#define H1_INIT     0x542e1a94u
 
 /* Encrypts (h0, h1) with key k for `rounds` TEA rounds and adds the result
  * back into (h0, h1). */
@@ -93,8 +93,10 @@ static int compile(regex_t *re, bool *valid, const char *key, const char *patter
     *valid = regcomp(re, pattern, REG_EXTENDED) == 0;
     if (*valid)
         return 0;
-    gf_log(GF_LOG_ERROR, "option %s: '%s' is not an extended regular expression; names "
-           "are hashed whole", key, pattern);
+    gf_log(GF_LOG_ERROR,
+           "option %s: '%s' is not an extended regular expression; names "
+           "are hashed whole",
+           key, pattern);
     return -EINVAL;
 }
 

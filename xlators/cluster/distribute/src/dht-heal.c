@@ -179,8 +179,8 @@ static int heal_settle(gf_frame_t *frame, gf_xlator_t *this)
     } else {
         for (i = 0; i < local->n; i++)
             local->sub[i].write = member[i] = local->sub[i].op_ret == 0;
-        gf_log(GF_LOG_INFO, "giving %s a fresh layout over %d of %d subvolumes",
-               dir_name(local), members(member, local->n), priv->n);
+        gf_log(GF_LOG_INFO, "giving %s a fresh layout over %d of %d subvolumes", dir_name(local),
+               members(member, local->n), priv->n);
         dht_layout_fresh(l, priv->names, member, dht_layout_seed(this, local));
     }
     gf_free(local->layout);
@@ -203,8 +203,7 @@ static int read_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply
         s->has_range = dht_layout_decode(value, len, &s->range, &s->type) == 0;
         if (!s->has_range)
             gf_log(GF_LOG_WARNING, "%s on %s: malformed %s (%zu bytes); it will be rewritten",
-                   dir_name(local), this->children[dht_idx(cookie)]->name, DHT_LAYOUT_XATTR,
-                   len);
+                   dir_name(local), this->children[dht_idx(cookie)]->name, DHT_LAYOUT_XATTR, len);
     }
     return dht_fan_arrive(frame, this);
 }
@@ -239,8 +238,7 @@ static int owner_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_repl
 
     if (rsp->op_ret < 0)
         gf_log(GF_LOG_WARNING, "cannot give the copy of %s made on %s its owner: %s",
-               dir_name(local), this->children[dht_idx(cookie)]->name,
-               strerror(rsp->op_errno));
+               dir_name(local), this->children[dht_idx(cookie)]->name, strerror(rsp->op_errno));
     return dht_fan_arrive(frame, this);
 }
 
@@ -306,8 +304,7 @@ int dht_dir_heal(gf_frame_t *frame, gf_xlator_t *this, dht_step_t done)
     if (dht_fan_begin(frame, this, count, heal_read))
         for (i = 0; i <= last; i++)
             if (makeable(local, i))
-                gf_wind(frame, this->children[i], GF_FOP_MKDIR, &args, make_cbk,
-                        dht_cookie(i));
+                gf_wind(frame, this->children[i], GF_FOP_MKDIR, &args, make_cbk, dht_cookie(i));
     gf_dict_unref(xdata);
     return 0;
 }

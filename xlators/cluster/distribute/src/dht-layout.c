@@ -141,8 +141,7 @@ static void sort_by_name(int *idx, int n, const char *const *names)
     }
 }
 
-void dht_layout_fresh(dht_layout_t *l, const char *const *names, const bool *member,
-                      uint32_t seed)
+void dht_layout_fresh(dht_layout_t *l, const char *const *names, const bool *member, uint32_t seed)
 {
     int order[l->n > 0 ? l->n : 1];
     int i, k, members = 0, used = 0;

@@ -155,8 +155,6 @@ static void local_free(dht_local_t *local)
     gf_free(local->playout);
     gf_free(local->layout);
     gf_inode_unref(local->ptmp);
-    if (local->xattr)
-        gf_dict_unref(local->xattr);
     gf_free(local);
 }
 
@@ -268,7 +266,7 @@ static int dht_init(gf_xlator_t *this)
 
     if (this->n_children < 1) {
         gf_log(GF_LOG_ERROR, "cluster/distribute needs at least one subvolume: add "
-               "'subvolumes' to its volume in the volfile");
+                             "'subvolumes' to its volume in the volfile");
         return -EINVAL;
     }
     if (dht_hasher_init(&priv->hasher, priv->rsync_regex, priv->extra_regex)) {

@@ -14,8 +14,8 @@
  * dht.c holds the descriptor, the options, the child-state notify, the inode
  * ctx (which subvolume holds a file, the layout of a directory) and the
  * per-call state; dht-entry.c lookup, mkdir, create, unlink and rmdir;
- * dht-heal.c the directory self-heal and layout writes; dht-dir.c opendir and readdir(p); dht-data.c the fops
- * routed to the one subvolume that holds an object, and statfs.
+ * dht-heal.c the directory self-heal and layout writes; dht-dir.c opendir and readdir(p);
+ * dht-data.c the fops routed to the one subvolume that holds an object, and statfs.
  *
  * No thread ever blocks: a call to several subvolumes winds to each with the
  * subvolume's index as cookie; each callback stores its answer in its own slot
@@ -64,13 +64,13 @@ uint32_t dht_hash_name(const dht_hasher_t *h, const char *name);
 
 /* ---- dht-layout.c: layouts and their xattr ------------------------------------------ */
 
-#define DHT_LAYOUT_XATTR "trusted.glusterfs.dht"
-#define DHT_LINKTO_XATTR "trusted.glusterfs.dht.linkto"
-#define DHT_LAYOUT_DISK_SIZE 16
+#define DHT_LAYOUT_XATTR        "trusted.glusterfs.dht"
+#define DHT_LINKTO_XATTR        "trusted.glusterfs.dht.linkto"
+#define DHT_LAYOUT_DISK_SIZE    16
 /* Hash types of the xattr: both hash names with dht_dm_hash; USER marks a
  * layout an administrator set by hand. */
-#define DHT_HASH_TYPE_DM 0u
-#define DHT_HASH_TYPE_DM_USER 1u
+#define DHT_HASH_TYPE_DM        0u
+#define DHT_HASH_TYPE_DM_USER   1u
 /* The commit hash written with fresh layouts: "not known to be balanced", so
  * that every client looks for a missing name on all subvolumes. */
 #define DHT_COMMIT_HASH_INVALID 1u
@@ -123,8 +123,7 @@ int dht_layout_search(const dht_layout_t *l, uint32_t hash);
  * an empty range and keep their err. type becomes DHT_HASH_TYPE_DM. No member:
  * nothing changes.
  */
-void dht_layout_fresh(dht_layout_t *l, const char *const *names, const bool *member,
-                      uint32_t seed);
+void dht_layout_fresh(dht_layout_t *l, const char *const *names, const bool *member, uint32_t seed);
 
 /* ---- dht.c: private state, inode ctx, per-call state --------------------------------- */
 
@@ -134,18 +133,18 @@ typedef struct dht_priv {
     char *extra_regex;
 
     dht_hasher_t hasher;
-    int n;                 /* subvolumes: this->n_children */
-    const char **names;    /* their names, for fresh layouts */
-    pthread_mutex_t lock;  /* guards the inode ctxs and the child states */
-    gf_event_t *child_ev;  /* last CHILD_UP/DOWN each child reported; 0: none */
-    gf_event_t told;       /* last event told to the parents; 0: none */
+    int n;                /* subvolumes: this->n_children */
+    const char **names;   /* their names, for fresh layouts */
+    pthread_mutex_t lock; /* guards the inode ctxs and the child states */
+    gf_event_t *child_ev; /* last CHILD_UP/DOWN each child reported; 0: none */
+    gf_event_t told;      /* last event told to the parents; 0: none */
 } dht_priv_t;
 
 /* What the inode ctx knows of an object. */
 typedef struct dht_info {
     bool known;
     bool is_dir;
-    int subvol;          /* files: where the file is; directories: 0 */
+    int subvol;           /* files: where the file is; directories: 0 */
     dht_layout_t *layout; /* directories: a copy of the layout (gf_free), or NULL */
 } dht_info_t;
 
@@ -176,21 +175,20 @@ typedef int (*dht_step_t)(gf_frame_t *frame, gf_xlator_t *this);
 
 /* Per-call state, in frame->local. */
 struct dht_local {
-    gf_args_t *args;     /* the caller's arguments, copied */
-    atomic_int pending;  /* replies still expected from the current step */
-    dht_step_t next;     /* what runs once the current step is done */
-    dht_step_t done;     /* what runs once a heal or layout write is done */
-    int hashed;          /* subvolume the name hashes to (or the object is on); -1 */
-    int err;             /* errno to report once the call is done; 0: none */
-    bool named;          /* args->loc names an entry (pargfid + name) */
-    bool is_dir;         /* dht_resolve: the object is a directory */
-    uuid_t gfid;         /* of the object looked up or made */
-    gf_iatt_t stat;      /* of the object, as it will be replied */
+    gf_args_t *args;    /* the caller's arguments, copied */
+    atomic_int pending; /* replies still expected from the current step */
+    dht_step_t next;    /* what runs once the current step is done */
+    dht_step_t done;    /* what runs once a heal or layout write is done */
+    int hashed;         /* subvolume the name hashes to (or the object is on); -1 */
+    int err;            /* errno to report once the call is done; 0: none */
+    bool named;         /* args->loc names an entry (pargfid + name) */
+    bool is_dir;        /* dht_resolve: the object is a directory */
+    uuid_t gfid;        /* of the object looked up or made */
+    gf_iatt_t stat;     /* of the object, as it will be replied */
     gf_iatt_t preparent, postparent;
     dht_layout_t *playout; /* the parent's layout, when needed */
     dht_layout_t *layout;  /* the object's layout (directories) */
-    gf_inode_t *ptmp;      /* a stand-in parent inode made to load a layout */
-    gf_dict_t *xattr;      /* a reply's xattr kept for later (a ref) */
+    gf_inode_t *ptmp;      /* the parent whose layout is loaded (a ref; maybe a stand-in) */
     uint64_t offset;       /* readdir: where the listing goes on */
     int subvol;            /* readdir: the subvolume being listed */
     int n;

@@ -21,16 +21,17 @@
 
 /* ---- fd ctx: bit 63 directory, bits 32..62 connection serial, 0..31 fd number ---- */
 
-#define FDCTX_DIR (1ull << 63)
+#define FDCTX_DIR      (1ull << 63)
+#define FDCTX_GEN_MASK 0x7fffffffu /* the part of a connection serial an fd ctx keeps */
 
 static uint64_t fdctx_pack(uint32_t gen, int64_t fdno, bool dir)
 {
-    return (dir ? FDCTX_DIR : 0) | ((uint64_t)(gen & 0x7fffffffu) << 32) | (uint32_t)fdno;
+    return (dir ? FDCTX_DIR : 0) | ((uint64_t)(gen & FDCTX_GEN_MASK) << 32) | (uint32_t)fdno;
 }
 
 static uint32_t fdctx_gen(uint64_t v)
 {
-    return (uint32_t)(v >> 32) & 0x7fffffffu;
+    return (uint32_t)(v >> 32) & FDCTX_GEN_MASK;
 }
 
 static int64_t fdctx_fdno(uint64_t v)
@@ -62,7 +63,7 @@ static void send_release(gf_xlator_t *this, gf_fd_t *fd, uint32_t gen, int64_t f
     struct rpc_auth auth;
     void *req = NULL;
 
-    if (conn && (conn->gen & 0x7fffffffu) == gen)
+    if (conn && (conn->gen & FDCTX_GEN_MASK) == gen)
         req = gf_calloc(1, codec->req_size);
     if (req && codec->args_to_req(&args, &cfd, req) == 0) {
         client_process_auth(&auth, GF_AUTH_GLUSTERFS_V3);
@@ -146,7 +147,7 @@ static int bind_fd(gf_xlator_t *this, gf_fop_t op, fop_local_t *local, int64_t f
         return -EPROTO;
     err = gf_fd_ctx_set(local->fd, this, fdctx_pack(local->gen, fdno, dir));
     if (err)
-        send_release(this, local->fd, local->gen & 0x7fffffffu, fdno, dir);
+        send_release(this, local->fd, local->gen & FDCTX_GEN_MASK, fdno, dir);
     return err;
 }
 
@@ -243,7 +244,7 @@ static int fd_number(gf_xlator_t *this, gf_fop_t op, const gf_args_t *args, uint
         return args->fd ? 0 : -EINVAL;
     if (!args->fd)
         return 0;
-    if (gf_fd_ctx_get(args->fd, this, &v) || fdctx_gen(v) != (gen & 0x7fffffffu))
+    if (gf_fd_ctx_get(args->fd, this, &v) || fdctx_gen(v) != (gen & FDCTX_GEN_MASK))
         return -EBADFD;
     cfd->fd = fdctx_fdno(v);
     return 0;

@@ -92,28 +92,16 @@ void client_conn_unref(client_conn_t *conn)
         conn_destroy(conn);
 }
 
-/* Returns the current attempt with a reference, when there is one and, if
- * need_up, it passed the handshake. */
-static client_conn_t *conn_get(gf_xlator_t *this, bool need_up)
+client_conn_t *client_conn_get_up(gf_xlator_t *this)
 {
     client_priv_t *priv = this->priv;
     client_conn_t *conn = NULL;
 
     pthread_mutex_lock(&priv->lock);
-    if (priv->conn && (priv->up || !need_up))
+    if (priv->conn && priv->up)
         conn = client_conn_ref(priv->conn);
     pthread_mutex_unlock(&priv->lock);
     return conn;
-}
-
-client_conn_t *client_conn_get_up(gf_xlator_t *this)
-{
-    return conn_get(this, true);
-}
-
-client_conn_t *client_conn_get(gf_xlator_t *this)
-{
-    return conn_get(this, false);
 }
 
 /* Takes conn out of the state when it is the current attempt (caller holds

@@ -32,8 +32,9 @@
 
 /* One connection attempt and, once the handshake succeeded, the connection
  * fops use. Reference counted: the translator holds one while the attempt is
- * current, each call in the making holds one; the last reference destroys the
- * rpc client (which fails its pending calls) and frees the struct. */
+ * current, each call being sent and each callback of the attempt's own calls
+ * holds one; the last reference destroys the rpc client (which fails its
+ * pending calls) and frees the struct. */
 typedef struct client_conn {
     atomic_uint refs;
     gf_xlator_t *this;
@@ -60,7 +61,7 @@ typedef struct client_priv {
     bool up;               /* conn passed SETVOLUME: fops may use it */
     bool started;          /* PARENT_UP seen: connecting */
     bool stopping;         /* fini began: no new attempt */
-    bool scheduled;        /* a connect step is queued or waits for its timer */
+    bool scheduled;        /* a connect step is about to run or waits for its timer */
     int pending;           /* connect steps scheduled or running */
     int nconns;            /* client_conn_t alive (current and retired) */
     gf_timer_t *timer;     /* the scheduled retry, if any */
@@ -85,9 +86,6 @@ int client_submit(client_conn_t *conn, uint32_t prog, uint32_t vers, uint32_t pr
 /* Takes a reference on the current connection when it passed the handshake,
  * else returns NULL. Drop it with client_conn_unref. */
 client_conn_t *client_conn_get_up(gf_xlator_t *this);
-
-/* The same, for the current attempt whatever its stage. */
-client_conn_t *client_conn_get(gf_xlator_t *this);
 
 client_conn_t *client_conn_ref(client_conn_t *conn);
 

@@ -21,18 +21,18 @@
  *   4. wind to the brick, with the identity of the call's credential.
  *   5. callback: update the inode table (link, unlink, rename) and the fd
  *      table from the result, encode the reply (READ's data as trailing
- *      payload, sent from the brick's buffer) and send it.
+ *      payload) and send it.
  *
  * RELEASE and RELEASEDIR stop at step 3: the fd leaves the client's table and
  * the brick's release runs when the last reference to it goes.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "fop-codec.h"
 #include "fops-xdr.h"
 #include "glusterfs/buf.h"
-#include "glusterfs/ctx.h"
 #include "glusterfs/fd.h"
 #include "glusterfs/inode.h"
 #include "glusterfs/mem.h"
@@ -42,7 +42,8 @@
 #define N_SLOTS 3       /* gfids a request may name: loc.gfid, loc.pargfid, loc2.pargfid */
 
 typedef struct fop_call {
-    rpc_req_t *req; /* NULL once answered */
+    atomic_int refs; /* the call's flow, plus one per gf_wind not yet returned */
+    rpc_req_t *req;  /* NULL once answered */
     const gf_fop_codec_t *codec;
     gf_fop_t op;
     void *xreq; /* the decoded gfx request */
@@ -104,7 +105,12 @@ static void call_free(fop_call_t *c)
     gf_free(c);
 }
 
-/* Encodes r as the fop's reply and sends it (READ's data as payload). */
+/*
+ * Encodes r as the fop's reply and sends it. READ's data goes as trailing
+ * payload, copied: the reply may wait in a socket queue after the call has
+ * left the brick, and the brick's buffer is charged to the brick, which a
+ * detach may free by then.
+ */
 static void send_reply(fop_call_t *c, const gf_reply_t *r)
 {
     const gf_fop_codec_t *codec = c->codec;
@@ -113,20 +119,26 @@ static void send_reply(fop_call_t *c, const gf_reply_t *r)
     bool data = c->op == GF_FOP_READ && r->op_ret > 0;
 
     if (rsp && codec->reply_to_rsp(r, &fd, rsp) == 0)
-        rpc_req_reply(c->req, codec->xrsp, rsp, data ? r->vector : NULL, data ? r->count : 0,
-                      data ? r->buf : NULL);
+        server_reply(c->req, codec->xrsp, rsp, data ? r->vector : NULL, data ? r->count : 0);
     else
-        rpc_req_error(c->req, SYSTEM_ERR);
+        server_reply_error(c->req, SYSTEM_ERR);
     c->req = NULL;
     if (rsp)
         gf_codec_rsp_free(codec, rsp);
     gf_free(rsp);
 }
 
+static void call_put(fop_call_t *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1)
+        call_free(c);
+}
+
+/* Answers the call and ends its flow. */
 static void call_finish(fop_call_t *c, const gf_reply_t *r)
 {
     send_reply(c, r);
-    call_free(c);
+    call_put(c);
 }
 
 static void call_fail(fop_call_t *c, int err)
@@ -158,6 +170,25 @@ static gf_frame_t *call_frame(fop_call_t *c)
     memcpy(root->lk_owner, au->lk_owner, n);
     root->client = c->client;
     return f;
+}
+
+/*
+ * Winds op to the brick with cbk (which continues or ends the call's flow).
+ * The wind holds the call until gf_wind returns: our bricks unwind before
+ * their fop returns, so the call, and with it the route, is never let go of
+ * while brick code is still on this thread's stack (a detach could unload it).
+ */
+static void call_wind(fop_call_t *c, gf_fop_t op, gf_args_t *args, gf_fop_cbk_t cbk)
+{
+    gf_frame_t *frame = call_frame(c);
+
+    if (!frame) {
+        call_fail(c, ENOMEM);
+        return;
+    }
+    atomic_fetch_add(&c->refs, 1);
+    gf_wind(frame, c->brick, op, args, cbk, c);
+    call_put(c);
 }
 
 /* ---- callback: tables follow what the brick did ------------------------------------ */
@@ -316,17 +347,15 @@ static int resolved_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_r
 static void resolve_remote(fop_call_t *c, const unsigned char *gfid)
 {
     gf_args_t la = {0};
-    gf_frame_t *frame = call_frame(c);
 
-    c->fresh = frame ? gf_inode_new(c->itable) : NULL;
+    c->fresh = gf_inode_new(c->itable);
     if (!c->fresh) {
-        gf_frame_root_destroy(frame);
         call_fail(c, ENOMEM);
         return;
     }
     uuid_copy(la.loc.gfid, gfid);
     la.loc.inode = c->fresh;
-    gf_wind(frame, c->brick, GF_FOP_LOOKUP, &la, resolved_cbk, c);
+    call_wind(c, GF_FOP_LOOKUP, &la, resolved_cbk);
 }
 
 /* Names -> inodes, and the new fd of an open. 0 or -errno. */
@@ -379,16 +408,10 @@ static void resolve_next(fop_call_t *c)
         }
     }
     ret = resolve_names(c);
-    if (ret) {
+    if (ret)
         call_fail(c, -ret);
-        return;
-    }
-    gf_frame_t *frame = call_frame(c);
-    if (!frame) {
-        call_fail(c, ENOMEM);
-        return;
-    }
-    gf_wind(frame, c->brick, c->op, &c->args, fop_cbk, c);
+    else
+        call_wind(c, c->op, &c->args, fop_cbk);
 }
 
 /* The fd the request names, from the client's table. 0 or -EBADF. */
@@ -488,7 +511,7 @@ static int fop_actor(rpc_req_t *req)
     int ret;
 
     if (!codec || !codec->xreq) {
-        rpc_req_error(req, PROC_UNAVAIL);
+        server_reply_error(req, PROC_UNAVAIL);
         return 0;
     }
     if (!client)
@@ -497,6 +520,7 @@ static int fop_actor(rpc_req_t *req)
     c = gf_calloc(1, sizeof(*c));
     ret = c ? 0 : -ENOMEM;
     if (c) {
+        atomic_init(&c->refs, 1);
         c->codec = codec;
         c->op = (gf_fop_t)req->proc;
         c->fdno.fd = NO_FD;
@@ -509,7 +533,7 @@ static int fop_actor(rpc_req_t *req)
         c->req = req;
         if (call_admit(c, client))
             call_fail(c, ENOTCONN);
-        else if (gf_workpool_submit(gf_ctx->workers, call_start, c))
+        else if (server_submit(call_start, c))
             call_fail(c, ENOMEM);
     }
     gf_this = saved;
@@ -518,7 +542,7 @@ static int fop_actor(rpc_req_t *req)
 
 static int fop_null(rpc_req_t *req)
 {
-    rpc_req_reply(req, NULL, NULL, NULL, 0, NULL);
+    server_reply(req, NULL, NULL, NULL, 0);
     return 0;
 }
 

@@ -285,7 +285,7 @@ static void setvolume_reply(rpc_req_t *req, setvol_t *sv)
         rsp.dict.dict_val = buf;
         rsp.dict.dict_len = (u_int)len;
     }
-    rpc_req_reply(req, (xdrproc_t)xdr_gf_setvolume_rsp, &rsp, NULL, 0, NULL);
+    server_reply(req, (xdrproc_t)xdr_gf_setvolume_rsp, &rsp, NULL, 0);
     gf_free(buf);
 }
 
@@ -321,13 +321,13 @@ static int hs_ping(rpc_req_t *req)
 {
     gf_common_rsp rsp = {.op_ret = 0};
 
-    rpc_req_reply(req, (xdrproc_t)xdr_gf_common_rsp, &rsp, NULL, 0, NULL);
+    server_reply(req, (xdrproc_t)xdr_gf_common_rsp, &rsp, NULL, 0);
     return 0;
 }
 
 static int hs_null(rpc_req_t *req)
 {
-    rpc_req_reply(req, NULL, NULL, NULL, 0, NULL);
+    server_reply(req, NULL, NULL, NULL, 0);
     return 0;
 }
 

@@ -107,15 +107,18 @@ server_route_state_t server_route_state(const server_route_t *r);
 /*
  * Takes r out of the table: it becomes DETACHING, later lookups no longer see
  * it, and this returns after a grace period, when no lookup can still be
- * reading it. Drops the table's reference (the caller keeps its own). 0, or
- * -ENOENT when r is not published. Must not run inside a lookup.
+ * reading it. Drops the table's reference; the caller keeps its own until the
+ * drain is over (users rely on it, see server_route_enter). 0, or -ENOENT when
+ * r is not published. Must not run inside a lookup.
  */
 int server_route_unpublish(server_routes_t *t, server_route_t *r);
 
 /*
  * Enters r as a user (an in-flight call, a bound client). 0; -EAGAIN when r is
  * not READY; -ENOENT when r is detaching. Every 0 is matched by one
- * server_route_leave. Lock-free.
+ * server_route_leave. A user needs no reference of its own to leave: r stays
+ * alive while it has users, referenced by the table or by its drainer; leaving
+ * is the user's last touch of r (the drained callback may free it). Lock-free.
  */
 int server_route_enter(server_route_t *r);
 void server_route_leave(server_route_t *r);

@@ -36,6 +36,42 @@
 #include "glusterfs/mem.h"
 #include "server.h"
 
+/* ---- replies and work charged to the process ------------------------------------- */
+
+int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload,
+                 int count)
+{
+    gf_xlator_t *saved = gf_this;
+    int ret;
+
+    gf_this = NULL;
+    ret = rpc_req_reply(req, proc, rsp, payload, count, NULL);
+    gf_this = saved;
+    return ret;
+}
+
+int server_reply_error(rpc_req_t *req, int accept_stat)
+{
+    gf_xlator_t *saved = gf_this;
+    int ret;
+
+    gf_this = NULL;
+    ret = rpc_req_error(req, accept_stat);
+    gf_this = saved;
+    return ret;
+}
+
+int server_submit(gf_work_fn_t fn, void *data)
+{
+    gf_xlator_t *saved = gf_this;
+    int ret;
+
+    gf_this = NULL;
+    ret = gf_workpool_submit(gf_ctx->workers, fn, data);
+    gf_this = saved;
+    return ret;
+}
+
 /* ---- client state -------------------------------------------------------------- */
 
 server_client_t *server_client_of(rpc_req_t *req)
@@ -49,9 +85,15 @@ server_client_t *server_client_ref(server_client_t *c)
     return c;
 }
 
-/* Work item: frees a client nobody references any more. Closing its files
+/*
+ * Work item: frees a client nobody references any more. Closing its files
  * (the fd table) may call into the brick, so it runs off the event threads and
- * the client stays a user of its route until it is done. */
+ * the client stays a user of its route until everything it held is freed:
+ * leaving is the last thing it does, since the drain of a brick (fini, detach)
+ * may free the brick and this translator as soon as the last user has left.
+ * The route outlives the client's reference until then: it is referenced by
+ * the table while published, and by whoever drains it until it is drained.
+ */
 static void client_teardown(void *data)
 {
     server_client_t *c = data;
@@ -63,18 +105,18 @@ static void client_teardown(void *data)
     gf_free(c->identity);
     rpc_svc_conn_unref(c->conn);
     gf_free(c);
-    if (route) {
-        server_route_leave(route);
-        server_route_unref(route);
-    }
     gf_this = saved;
+    if (route) {
+        server_route_unref(route);
+        server_route_leave(route);
+    }
 }
 
 void server_client_unref(server_client_t *c)
 {
     if (atomic_fetch_sub(&c->refs, 1) != 1)
         return;
-    if (gf_workpool_submit(gf_ctx->workers, client_teardown, c) != 0)
+    if (server_submit(client_teardown, c) != 0)
         client_teardown(c);
 }
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "glusterfs/fd.h"
+#include "glusterfs/workpool.h"
 #include "glusterfs/xlator.h"
 #include "rpcsvc.h"
 #include "server-route.h"
@@ -57,6 +58,17 @@ typedef struct server_client {
 
 extern const rpc_program_t server_handshake_program;
 extern const rpc_program_t server_fop_program;
+
+/*
+ * rpc_req_reply, rpc_req_error and gf_workpool_submit, with what they allocate
+ * charged to the process rather than to the translator running: RPC send
+ * queues and work items are freed later by the RPC layer or the pool, maybe
+ * after this translator (or a brick) is gone. Same returns as those.
+ */
+int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload,
+                 int count);
+int server_reply_error(rpc_req_t *req, int accept_stat);
+int server_submit(gf_work_fn_t fn, void *data);
 
 /* The client state of the connection a request came on; NULL only when there
  * was no memory for it at connect (the connection is then being closed). Not

@@ -192,40 +192,66 @@ static int create_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode,
     return 0;
 }
 
-/* One attempt of glfs_creat on the resolved loc. */
-static int creat_loc(glfs_t *fs, const glfs_loc_t *loc, int flags, mode_t mode, glfs_fd_t **out)
-{
-    if (!loc->inode)
-        return create_loc(fs, loc, flags | O_CREAT, mode, out);
-    if (flags & O_EXCL)
-        return -EEXIST;
-    return open_loc(fs, loc, flags & ~(O_CREAT | O_EXCL), false, out);
-}
-
 /* Whether an entry fop's error may come from a stale cached directory. */
 static bool stale(int ret, const glfs_loc_t *loc)
 {
     return (ret == -ENOENT || ret == -ESTALE) && loc->cached;
 }
 
+typedef int (*entry_fn)(glfs_t *fs, const glfs_loc_t *loc, void *arg);
+
+/*
+ * Resolves path, whose last component may be absent, and runs fn on it. When fn
+ * fails with ENOENT or ESTALE after cached directories were used (one of them
+ * may be stale), resolves again without the cache and runs fn once more.
+ * Returns fn's result, or the resolution's error.
+ */
+static int at_entry(glfs_t *fs, const char *path, entry_fn fn, void *arg)
+{
+    int flags = GLFS_RESOLVE_ABSENT_OK;
+    glfs_loc_t loc;
+    bool again;
+    int ret;
+
+    do {
+        ret = glfs_resolve(fs, path, flags, &loc);
+        if (ret)
+            return ret;
+        ret = fn(fs, &loc, arg);
+        again = stale(ret, &loc);
+        glfs_loc_release(&loc);
+        flags |= GLFS_RESOLVE_NOCACHE;
+    } while (again);
+    return ret;
+}
+
+/* What glfs_creat asks of at_entry, and gets back. */
+typedef struct {
+    int flags;
+    mode_t mode;
+    glfs_fd_t *gfd;
+} creat_t;
+
+/* glfs_creat on the resolved loc: CREATE when absent, else OPEN. */
+static int creat_loc(glfs_t *fs, const glfs_loc_t *loc, void *arg)
+{
+    creat_t *c = arg;
+
+    if (!loc->inode)
+        return create_loc(fs, loc, c->flags | O_CREAT, c->mode, &c->gfd);
+    if (c->flags & O_EXCL)
+        return -EEXIST;
+    return open_loc(fs, loc, c->flags & ~(O_CREAT | O_EXCL), false, &c->gfd);
+}
+
 glfs_fd_t *glfs_creat(glfs_t *fs, const char *path, int flags, mode_t mode)
 {
-    glfs_fd_t *gfd = NULL;
-    glfs_loc_t loc;
+    creat_t c = {.flags = flags, .mode = mode};
     int ret = fs_ready(fs);
 
-    for (int attempt = 0; !ret && attempt < 2; attempt++) {
-        ret = glfs_resolve(fs, path, GLFS_RESOLVE_ABSENT_OK | (attempt ? GLFS_RESOLVE_NOCACHE : 0),
-                           &loc);
-        if (ret)
-            break;
-        ret = creat_loc(fs, &loc, flags, mode, &gfd);
-        bool again = stale(ret, &loc);
-        glfs_loc_release(&loc);
-        if (!again)
-            break;
-    }
-    return ret ? fail_null(ret) : gfd;
+    if (!ret)
+        ret = at_entry(fs, path, creat_loc, &c);
+    return ret ? fail_null(ret) : c.gfd;
 }
 
 /* Resolves path and opens it (as a directory when is_dir). */
@@ -454,8 +480,8 @@ int glfs_fstat(glfs_fd_t *fd, struct stat *buf)
 
 /* ---- names --------------------------------------------------------------------------- */
 
-/* One attempt of glfs_mkdir on the resolved loc. */
-static int mkdir_loc(glfs_t *fs, const glfs_loc_t *loc, mode_t mode)
+/* glfs_mkdir on the resolved loc; arg points to the mode. */
+static int mkdir_loc(glfs_t *fs, const glfs_loc_t *loc, void *arg)
 {
     gf_inode_t *fresh;
     int ret;
@@ -465,27 +491,17 @@ static int mkdir_loc(glfs_t *fs, const glfs_loc_t *loc, mode_t mode)
     fresh = gf_inode_new(fs->itable);
     if (!fresh)
         return -ENOMEM;
-    ret = make_entry(fs, loc, GF_FOP_MKDIR, fresh, NULL, 0, mode);
+    ret = make_entry(fs, loc, GF_FOP_MKDIR, fresh, NULL, 0, *(mode_t *)arg);
     gf_inode_unref(fresh);
     return ret;
 }
 
 int glfs_mkdir(glfs_t *fs, const char *path, mode_t mode)
 {
-    glfs_loc_t loc;
     int ret = fs_ready(fs);
 
-    for (int attempt = 0; !ret && attempt < 2; attempt++) {
-        ret = glfs_resolve(fs, path, GLFS_RESOLVE_ABSENT_OK | (attempt ? GLFS_RESOLVE_NOCACHE : 0),
-                           &loc);
-        if (ret)
-            break;
-        ret = mkdir_loc(fs, &loc, mode);
-        bool again = stale(ret, &loc);
-        glfs_loc_release(&loc);
-        if (!again)
-            break;
-    }
+    if (!ret)
+        ret = at_entry(fs, path, mkdir_loc, &mode);
     return ret ? fail(ret) : 0;
 }
 

@@ -465,7 +465,7 @@ static int wait_up(glfs_t *fs)
 }
 
 /* Looks the root up: the first fop, which also lets the graph set the root up. */
-static int lookup_root(glfs_t *fs)
+static int first_lookup(glfs_t *fs)
 {
     glfs_loc_t loc;
     int ret = glfs_resolve(fs, "/", 0, &loc);
@@ -499,7 +499,7 @@ int glfs_init(glfs_t *fs)
     if (!ret)
         ret = wait_up(fs);
     if (!ret)
-        ret = lookup_root(fs);
+        ret = first_lookup(fs);
     if (ret)
         return fail(ret);
     fs->ready = true;

@@ -20,7 +20,7 @@
 #include "glusterfs/mem.h"
 #include "glusterfs/options.h"
 
-#define MIN_BUCKETS 8
+#define MIN_BUCKETS           8
 #define UNSERIALIZE_MAX_PAIRS 65536
 
 typedef struct pair {
@@ -54,9 +54,8 @@ static uint32_t key_hash(const char *key, size_t len)
 
 static bool is_byte_type(gf_data_type_t type)
 {
-    return type == GF_DATA_TYPE_STR_OLD || type == GF_DATA_TYPE_STR ||
-           type == GF_DATA_TYPE_PTR || type == GF_DATA_TYPE_GFUUID ||
-           type == GF_DATA_TYPE_IATT || type == GF_DATA_TYPE_MDATA;
+    return type == GF_DATA_TYPE_STR_OLD || type == GF_DATA_TYPE_STR || type == GF_DATA_TYPE_PTR ||
+           type == GF_DATA_TYPE_GFUUID || type == GF_DATA_TYPE_IATT || type == GF_DATA_TYPE_MDATA;
 }
 
 static void value_wipe(gf_data_t *val)
@@ -166,8 +165,7 @@ static int grow_lk(gf_dict_t *dict)
 }
 
 /* Appends a new pair for key holding *val (taken over). 0 or -ENOMEM. Called locked. */
-static int append_lk(gf_dict_t *dict, const char *key, size_t keylen, uint32_t hash,
-                     gf_data_t *val)
+static int append_lk(gf_dict_t *dict, const char *key, size_t keylen, uint32_t hash, gf_data_t *val)
 {
     pair_t *p;
 
@@ -708,7 +706,7 @@ gf_dict_t *gf_dict_copy(gf_dict_t *src)
  * exactly), uuids and binary values as their raw bytes. Nothing on the wire
  * says what type a value had, so every decoded value is STR_OLD.
  */
-#define HDR_LEN 4      /* count */
+#define HDR_LEN      4 /* count */
 #define PAIR_HDR_LEN 8 /* key_len + value_len */
 
 /* Bytes the text of a number value takes, its NUL included; 0 for byte types. */

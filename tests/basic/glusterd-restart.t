@@ -6,6 +6,7 @@
 TEST glusterd_start
 TEST brick_fs
 B=$T_ROOT/bricks
+TEST mkdir -p "$B/b1" "$B/b2" "$B/b3"
 TEST CLI volume create keep "$H1:$B/b1" "$H1:$B/b2"
 TEST CLI volume create idle "$H1:$B/b3"
 TEST CLI volume start keep

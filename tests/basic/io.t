@@ -7,7 +7,8 @@
 TEST glusterd_start
 TEST brick_fs
 B=$T_ROOT/bricks
-TEST CLI volume create io "$H1:$B/b1" "$H1:$B/b2" force
+TEST mkdir -p "$B/b1" "$B/b2"
+TEST CLI volume create io "$H1:$B/b1" "$H1:$B/b2"
 TEST CLI volume start io
 EXPECT_WITHIN 20 2 brick_count_online io
 

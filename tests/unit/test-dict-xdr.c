@@ -47,8 +47,7 @@ static bool decode(char *buf, size_t len, gfx_dict *g)
     return ok;
 }
 
-static void fill_all_types(gf_dict_t *d, const gf_iatt_t *ia, const gf_mdata_t *md,
-                           const uuid_t u)
+static void fill_all_types(gf_dict_t *d, const gf_iatt_t *ia, const gf_mdata_t *md, const uuid_t u)
 {
     assert_int_equal(gf_dict_set_str(d, "str", "hello"), 0);
     assert_int_equal(gf_dict_set_int64(d, "int", -42), 0);
@@ -61,10 +60,9 @@ static void fill_all_types(gf_dict_t *d, const gf_iatt_t *ia, const gf_mdata_t *
     assert_int_equal(gf_dict_set_typed(d, "old", GF_DATA_TYPE_STR_OLD, "7", 2), 0);
 }
 
-static void check_all_types(gf_dict_t *d, const gf_iatt_t *ia, const gf_mdata_t *md,
-                            const uuid_t u)
+static void check_all_types(gf_dict_t *d, const gf_iatt_t *ia, const gf_mdata_t *md, const uuid_t u)
 {
-    static const char *order[] = {"str", "int", "uint", "dbl", "bin",
+    static const char *order[] = {"str",  "int",  "uint",  "dbl", "bin",
                                   "gfid", "iatt", "mdata", "old"};
     const char *s;
     int64_t i;
@@ -184,23 +182,22 @@ static void test_keys_and_strings_carry_nul(void **state)
     assert_memory_equal(g.pairs.pairs_val[0].key.key_val, "key", 4);
     assert_int_equal(g.pairs.pairs_val[0].value.type, GF_DATA_TYPE_STR);
     assert_int_equal(g.pairs.pairs_val[0].value.gfx_value_u.val_string.val_string_len, 3);
-    assert_memory_equal(g.pairs.pairs_val[0].value.gfx_value_u.val_string.val_string_val, "on",
-                        3);
+    assert_memory_equal(g.pairs.pairs_val[0].value.gfx_value_u.val_string.val_string_val, "on", 3);
     gf_gfx_dict_free(&g);
     gf_dict_unref(d);
 }
 
 /* The XDR bytes of {"k": INT 5, "s": STR "on"}, laid out by hand. */
 static const unsigned char expected_gfx[] = {
-    0, 0, 0, 40,          /* xdr_size: the 40 bytes after the first 12 */
-    0, 0, 0, 2,           /* count */
-    0, 0, 0, 2,           /* pairs length */
-    0, 0, 0, 2, 'k', 0, 0, 0,       /* key "k\0", padded */
-    0, 0, 0, 2,                     /* type INT */
-    0, 0, 0, 0, 0, 0, 0, 5,         /* hyper 5 */
-    0, 0, 0, 2, 's', 0, 0, 0,       /* key "s\0" */
-    0, 0, 0, 5,                     /* type STR */
-    0, 0, 0, 3, 'o', 'n', 0, 0,     /* "on\0", padded */
+    0, 0, 0, 40,                 /* xdr_size: the 40 bytes after the first 12 */
+    0, 0, 0, 2,                  /* count */
+    0, 0, 0, 2,                  /* pairs length */
+    0, 0, 0, 2,  'k', 0,   0, 0, /* key "k\0", padded */
+    0, 0, 0, 2,                  /* type INT */
+    0, 0, 0, 0,  0,   0,   0, 5, /* hyper 5 */
+    0, 0, 0, 2,  's', 0,   0, 0, /* key "s\0" */
+    0, 0, 0, 5,                  /* type STR */
+    0, 0, 0, 3,  'o', 'n', 0, 0, /* "on\0", padded */
 };
 
 static void test_exact_encoding(void **state)

@@ -282,8 +282,7 @@ static void test_set_typed_validation(void **state)
     const char no_nul[] = {'a', 'b'};
     unsigned char bytes[16] = {1};
 
-    assert_int_equal(gf_dict_set_typed(d, "k", GF_DATA_TYPE_STR, no_nul, sizeof(no_nul)),
-                     -EINVAL);
+    assert_int_equal(gf_dict_set_typed(d, "k", GF_DATA_TYPE_STR, no_nul, sizeof(no_nul)), -EINVAL);
     assert_int_equal(gf_dict_set_typed(d, "k", GF_DATA_TYPE_INT, bytes, 8), -EINVAL);
     assert_int_equal(gf_dict_set_typed(d, "k", GF_DATA_TYPE_GFUUID, bytes, 15), -EINVAL);
     assert_int_equal(gf_dict_set_typed(d, "k", GF_DATA_TYPE_IATT, bytes, 16), -EINVAL);
@@ -416,7 +415,7 @@ static void test_refcount_frees_on_last_unref(void **state)
 }
 
 #define THREADS 4
-#define OPS 2000
+#define OPS     2000
 
 static void *hammer(void *arg)
 {
@@ -457,12 +456,12 @@ static void test_concurrent_use(void **state)
 
 /* The old encoding of {"vol": "on", "n": 42, "u": 7, "b": 00 ff, "d": 0.5}. */
 static const unsigned char expected_old[] = {
-    0, 0, 0, 5,                                  /* count */
-    0, 0, 0, 3, 0, 0, 0, 3, 'v', 'o', 'l', 0, 'o', 'n', 0, /* "vol" = "on\0" */
-    0, 0, 0, 1, 0, 0, 0, 3, 'n', 0, '4', '2', 0,           /* "n" = "42\0" */
-    0, 0, 0, 1, 0, 0, 0, 2, 'u', 0, '7', 0,                /* "u" = "7\0" */
-    0, 0, 0, 1, 0, 0, 0, 2, 'b', 0, 0x00, 0xff,            /* "b" = 2 raw bytes */
-    0, 0, 0, 1, 0, 0, 0, 4, 'd', 0, '0', '.', '5', 0,      /* "d" = "0.5\0" */
+    0, 0, 0, 5,                                                /* count */
+    0, 0, 0, 3, 0, 0, 0, 3, 'v', 'o', 'l',  0,    'o', 'n', 0, /* "vol" = "on\0" */
+    0, 0, 0, 1, 0, 0, 0, 3, 'n', 0,   '4',  '2',  0,           /* "n" = "42\0" */
+    0, 0, 0, 1, 0, 0, 0, 2, 'u', 0,   '7',  0,                 /* "u" = "7\0" */
+    0, 0, 0, 1, 0, 0, 0, 2, 'b', 0,   0x00, 0xff,              /* "b" = 2 raw bytes */
+    0, 0, 0, 1, 0, 0, 0, 4, 'd', 0,   '0',  '.',  '5', 0,      /* "d" = "0.5\0" */
 };
 
 static void fill_known(gf_dict_t *d)
@@ -531,8 +530,7 @@ static void test_unserialize_known(void **state)
     const void *bin;
     size_t len;
 
-    assert_int_equal(gf_dict_unserialize((const char *)expected_old, sizeof(expected_old), &d),
-                     0);
+    assert_int_equal(gf_dict_unserialize((const char *)expected_old, sizeof(expected_old), &d), 0);
     assert_int_equal(gf_dict_count(d), 5);
     assert_int_equal(gf_dict_get_type(d, "n"), GF_DATA_TYPE_STR_OLD);
     assert_int_equal(gf_dict_get_str(d, "vol", &s), 0);
@@ -612,7 +610,8 @@ static void test_unserialize_count_too_large(void **state)
 
 static void test_unserialize_huge_count(void **state)
 {
-    static const unsigned char buf[] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 1, 'k', 0, 'v'};
+    static const unsigned char buf[] = {0xff, 0xff, 0xff, 0xff, 0,   0, 0,  1,
+                                        0,    0,    0,    1,    'k', 0, 'v'};
     expect_rejected(buf, sizeof(buf));
 }
 
@@ -652,7 +651,8 @@ static void test_unserialize_key_len_max(void **state)
 
 static void test_unserialize_value_past_end(void **state)
 {
-    static const unsigned char buf[] = {0, 0, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xf0, 'k', 0, 'v'};
+    static const unsigned char buf[] = {0,    0,    0,    1,    0,   0, 0,  1,
+                                        0xff, 0xff, 0xff, 0xf0, 'k', 0, 'v'};
     expect_rejected(buf, sizeof(buf));
 }
 

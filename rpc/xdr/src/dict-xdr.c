@@ -158,8 +158,7 @@ static int append_pair_cb(gf_dict_t *dict, const char *key, const gf_data_t *val
     xp = &out->pairs.pairs_val[n];
     memset(xp, 0, sizeof(*xp));
     xp->key.key_len = (u_int)strlen(key) + 1;
-    if (dup_bytes(&xp->key.key_val, key, xp->key.key_len) ||
-        value_to_gfx(&xp->value, val)) {
+    if (dup_bytes(&xp->key.key_val, key, xp->key.key_len) || value_to_gfx(&xp->value, val)) {
         pair_free(xp);
         return -ENOMEM;
     }

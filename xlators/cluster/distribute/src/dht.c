@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "dht.h"
-#include "glusterfs/dict.h"
 #include "glusterfs/inode.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"

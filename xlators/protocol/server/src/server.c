@@ -98,6 +98,7 @@ static void client_teardown(void *data)
 {
     server_client_t *c = data;
     server_route_t *route = atomic_load(&c->route);
+    server_priv_t *priv = c->server->priv;
     gf_xlator_t *saved = gf_this;
 
     gf_this = c->server;
@@ -110,6 +111,10 @@ static void client_teardown(void *data)
         server_route_unref(route);
         server_route_leave(route);
     }
+    pthread_mutex_lock(&priv->lock);
+    if (--priv->clients == 0)
+        pthread_cond_broadcast(&priv->cond);
+    pthread_mutex_unlock(&priv->lock);
 }
 
 void server_client_unref(server_client_t *c)
@@ -161,7 +166,20 @@ static server_client_t *client_new(gf_xlator_t *this, rpc_svc_conn_t *conn)
     c->id = atomic_fetch_add(&priv->next_client_id, 1) + 1;
     snprintf(c->peer, sizeof(c->peer), "%s", rpc_svc_conn_peer(conn));
     atomic_init(&c->route, NULL);
+    pthread_mutex_lock(&priv->lock);
+    priv->clients++;
+    pthread_mutex_unlock(&priv->lock);
     return c;
+}
+
+/* Waits until every client state is torn down (after the RPC server is gone,
+ * so that no new one comes). */
+static void clients_wait(server_priv_t *priv)
+{
+    pthread_mutex_lock(&priv->lock);
+    while (priv->clients > 0)
+        pthread_cond_wait(&priv->cond, &priv->lock);
+    pthread_mutex_unlock(&priv->lock);
 }
 
 /* rpc_svc notify: a client state per connection, dropped at disconnect. */
@@ -294,15 +312,20 @@ static void bricks_drain(gf_xlator_t *this)
 
 /* ---- init / fini / notify ------------------------------------------------------ */
 
-/* Undoes init, in whatever state it stopped. */
+/* Undoes init, in whatever state it stopped. The RPC server is charged to the
+ * process (its connections end on event threads, after we are gone). */
 static void server_teardown(gf_xlator_t *this)
 {
     server_priv_t *priv = this->priv;
+    gf_xlator_t *saved = gf_this;
 
     if (priv->svc) {
+        gf_this = NULL;
         rpc_svc_destroy(priv->svc);
+        gf_this = saved;
         priv->svc = NULL;
     }
+    clients_wait(priv);
     if (priv->routes) {
         bricks_drain(this);
         server_routes_destroy(priv->routes);
@@ -312,9 +335,12 @@ static void server_teardown(gf_xlator_t *this)
         gf_inode_table_destroy(this->children[i]->itable);
         this->children[i]->itable = NULL;
     }
+    pthread_cond_destroy(&priv->cond);
+    pthread_mutex_destroy(&priv->lock);
 }
 
-/* Creates the RPC server, registers both programs and listens. 0 or -errno. */
+/* Creates the RPC server (charged to the process, see server_teardown),
+ * registers both programs and listens. 0 or -errno. */
 static int rpc_start(gf_xlator_t *this)
 {
     server_priv_t *priv = this->priv;
@@ -323,20 +349,19 @@ static int rpc_start(gf_xlator_t *this)
     char spec[300];
     int ret;
 
-    priv->svc = rpc_svc_new(gf_ctx->events, conn_notify, this);
-    if (!priv->svc)
-        return -ENOMEM;
-    ret = rpc_svc_register(priv->svc, &server_handshake_program);
-    if (!ret)
-        ret = rpc_svc_register(priv->svc, &server_fop_program);
-    if (ret)
-        return ret;
     snprintf(spec, sizeof(spec), "tcp:%s%s%s:%" PRId64, v6 ? "[" : "", addr, v6 ? "]" : "",
              priv->listen_port);
-    ret = rpc_svc_listen(priv->svc, spec);
+    gf_this = NULL;
+    priv->svc = rpc_svc_new(gf_ctx->events, conn_notify, this);
+    ret = priv->svc ? rpc_svc_register(priv->svc, &server_handshake_program) : -ENOMEM;
+    if (!ret)
+        ret = rpc_svc_register(priv->svc, &server_fop_program);
+    if (!ret)
+        ret = rpc_svc_listen(priv->svc, spec);
+    gf_this = this;
     if (ret) {
         gf_log(GF_LOG_ERROR,
-               "cannot listen on %s: %s (check transport.socket.bind-address and "
+               "cannot serve clients on %s: %s (check transport.socket.bind-address and "
                "transport.socket.listen-port; is another process using the port?)",
                spec + 4, strerror(-ret));
         return ret;
@@ -359,6 +384,8 @@ static int server_init(gf_xlator_t *this)
         return -EINVAL;
     }
     priv->this = this;
+    pthread_mutex_init(&priv->lock, NULL);
+    pthread_cond_init(&priv->cond, NULL);
     uuid_generate(uuid);
     uuid_unparse(uuid, priv->process_uuid);
     priv->routes = server_routes_new();

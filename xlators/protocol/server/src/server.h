@@ -41,6 +41,9 @@ typedef struct server_priv {
     server_routes_t *routes;
     char process_uuid[37]; /* sent to clients at SETVOLUME */
     atomic_uint_fast64_t next_client_id;
+    pthread_mutex_t lock; /* clients */
+    pthread_cond_t cond;  /* signalled when clients reaches 0 */
+    int clients;          /* client states not yet torn down */
 } server_priv_t;
 
 /* One client connection. Fields are set before the client is shared and do

@@ -304,8 +304,10 @@ static void on_signal(int fd, uint32_t events, void *data)
             int ret = gf_log_init(d->o.logfile, NULL);
             if (!ret)
                 ret = redirect_stdio(d->o.logfile);
-            gf_log(ret ? GF_LOG_ERROR : GF_LOG_INFO, "SIGHUP: log file reopened%s%s",
-                   ret ? ", failed: " : "", ret ? strerror(-ret) : "");
+            if (ret)
+                gf_log(GF_LOG_ERROR, "SIGHUP: cannot reopen the log file: %s", strerror(-ret));
+            else
+                gf_log(GF_LOG_INFO, "SIGHUP: log file reopened");
             continue;
         }
         pthread_mutex_lock(&d->lock);
@@ -558,6 +560,12 @@ static int setup_process(gfsd_t *d)
     sigset_t set;
     handled_signals(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread exists */
+    /* An ignored signal would never reach the signalfd (a shell starts
+     * background jobs with SIGINT ignored): restore the default action, which
+     * cannot run while the signal is blocked. */
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember(&set, sig) == 1)
+            signal(sig, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
     int ret = gf_ctx_init("glusterfsd", d->o.event_threads, MAX_WORKERS);
     if (ret) {

@@ -173,8 +173,8 @@ static void test_spec_is_copied(void **state)
 {
     char name[] = "/data/b1", vid[] = "v.1", volid[] = "0b9ed8a4-bd1c-4d5f-93ac-bfa2f1d2a9c1";
     gf_dict_t *auth = gf_dict_new();
-    server_route_spec_t spec = {.name = name, .volfile_id = vid, .volume_id = volid,
-                                .brick = &brick1, .auth = auth};
+    server_route_spec_t spec = {
+        .name = name, .volfile_id = vid, .volume_id = volid, .brick = &brick1, .auth = auth};
     server_route_t *r = NULL;
 
     assert_int_equal(gf_dict_set_str(auth, "auth.addr./data/b1.allow", "*"), 0);
@@ -278,8 +278,8 @@ static void test_drain_idle_route(void **state)
 /* ---- lookups from threads while routes come and go ---- */
 
 #define N_READERS 4
-#define N_NAMES 4
-#define N_ROUNDS 4
+#define N_NAMES   4
+#define N_ROUNDS  4
 
 static const char *const names[N_NAMES] = {"/r/0", "/r/1", "/r/2", "/r/3"};
 

@@ -13,7 +13,7 @@
 /* Size of the fixed part of an encoded gfx_dict: xdr_size, count, pairs length. */
 #define GFX_DICT_FIXED_LEN 12
 
-static void iatt_to_gfx(gfx_iattx *out, const gf_iatt_t *ia)
+void gf_iatt_to_gfx(gfx_iattx *out, const gf_iatt_t *ia)
 {
     memcpy(out->ia_gfid, ia->ia_gfid, sizeof(out->ia_gfid));
     out->ia_flags = ia->ia_flags;
@@ -39,7 +39,7 @@ static void iatt_to_gfx(gfx_iattx *out, const gf_iatt_t *ia)
     out->mode = ia->ia_mode;
 }
 
-static void iatt_from_gfx(gf_iatt_t *ia, const gfx_iattx *in)
+void gf_iatt_from_gfx(gf_iatt_t *ia, const gfx_iattx *in)
 {
     memset(ia, 0, sizeof(*ia)); /* padding too: the dict stores the struct's bytes */
     memcpy(ia->ia_gfid, in->ia_gfid, sizeof(ia->ia_gfid));
@@ -121,7 +121,7 @@ static int value_to_gfx(gfx_value *xv, const gf_data_t *val)
         memcpy(xv->gfx_value_u.uuid, val->v.bytes, sizeof(xv->gfx_value_u.uuid));
         return 0;
     case GF_DATA_TYPE_IATT:
-        iatt_to_gfx(&xv->gfx_value_u.iatt, (const gf_iatt_t *)val->v.bytes);
+        gf_iatt_to_gfx(&xv->gfx_value_u.iatt, (const gf_iatt_t *)val->v.bytes);
         return 0;
     case GF_DATA_TYPE_MDATA:
         mdata_to_gfx(&xv->gfx_value_u.mdata_iatt, (const gf_mdata_t *)val->v.bytes);
@@ -244,7 +244,7 @@ static int pair_from_gfx(gf_dict_t *dict, const gfx_dict_pair *xp)
     case GF_DATA_TYPE_GFUUID:
         return gf_dict_set_gfuuid(dict, key, (const unsigned char *)xv->gfx_value_u.uuid);
     case GF_DATA_TYPE_IATT:
-        iatt_from_gfx(&ia, &xv->gfx_value_u.iatt);
+        gf_iatt_from_gfx(&ia, &xv->gfx_value_u.iatt);
         return gf_dict_set_iatt(dict, key, &ia);
     case GF_DATA_TYPE_MDATA:
         mdata_from_gfx(&md, &xv->gfx_value_u.mdata_iatt);

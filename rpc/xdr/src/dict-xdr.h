@@ -34,4 +34,8 @@ void gf_gfx_dict_free(gfx_dict *d);
  */
 int gf_dict_from_gfx(const gfx_dict *in, gf_dict_t **out);
 
+/* Converts attributes to and from their wire form (gfx_iattx), field by field. */
+void gf_iatt_to_gfx(gfx_iattx *out, const gf_iatt_t *ia);
+void gf_iatt_from_gfx(gf_iatt_t *ia, const gfx_iattx *in);
+
 #endif

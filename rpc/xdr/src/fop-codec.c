@@ -18,58 +18,6 @@
 
 /* ---- shared pieces ---------------------------------------------------------- */
 
-static void iatt_to_x(gfx_iattx *x, const gf_iatt_t *ia)
-{
-    memcpy(x->ia_gfid, ia->ia_gfid, 16);
-    x->ia_flags = ia->ia_flags;
-    x->ia_ino = ia->ia_ino;
-    x->ia_dev = ia->ia_dev;
-    x->ia_rdev = ia->ia_rdev;
-    x->ia_size = ia->ia_size;
-    x->ia_blocks = ia->ia_blocks;
-    x->ia_attributes = ia->ia_attributes;
-    x->ia_attributes_mask = ia->ia_attributes_mask;
-    x->ia_atime = ia->ia_atime;
-    x->ia_mtime = ia->ia_mtime;
-    x->ia_ctime = ia->ia_ctime;
-    x->ia_btime = ia->ia_btime;
-    x->ia_atime_nsec = ia->ia_atime_nsec;
-    x->ia_mtime_nsec = ia->ia_mtime_nsec;
-    x->ia_ctime_nsec = ia->ia_ctime_nsec;
-    x->ia_btime_nsec = ia->ia_btime_nsec;
-    x->ia_nlink = ia->ia_nlink;
-    x->ia_uid = ia->ia_uid;
-    x->ia_gid = ia->ia_gid;
-    x->ia_blksize = ia->ia_blksize;
-    x->mode = ia->ia_mode;
-}
-
-static void iatt_from_x(gf_iatt_t *ia, const gfx_iattx *x)
-{
-    memcpy(ia->ia_gfid, x->ia_gfid, 16);
-    ia->ia_flags = x->ia_flags;
-    ia->ia_ino = x->ia_ino;
-    ia->ia_dev = x->ia_dev;
-    ia->ia_rdev = x->ia_rdev;
-    ia->ia_size = x->ia_size;
-    ia->ia_blocks = x->ia_blocks;
-    ia->ia_attributes = x->ia_attributes;
-    ia->ia_attributes_mask = x->ia_attributes_mask;
-    ia->ia_atime = x->ia_atime;
-    ia->ia_mtime = x->ia_mtime;
-    ia->ia_ctime = x->ia_ctime;
-    ia->ia_btime = x->ia_btime;
-    ia->ia_atime_nsec = x->ia_atime_nsec;
-    ia->ia_mtime_nsec = x->ia_mtime_nsec;
-    ia->ia_ctime_nsec = x->ia_ctime_nsec;
-    ia->ia_btime_nsec = x->ia_btime_nsec;
-    ia->ia_nlink = x->ia_nlink;
-    ia->ia_uid = x->ia_uid;
-    ia->ia_gid = x->ia_gid;
-    ia->ia_blksize = x->ia_blksize;
-    ia->ia_mode = x->mode;
-}
-
 /* The gfid a request names: the loc's, else the fd's inode's. */
 static void req_gfid(const gf_args_t *a, char out[16])
 {
@@ -134,7 +82,7 @@ static int iatt_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_common_iatt_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->stat, &r->stat);
+    gf_iatt_to_gfx(&rsp->stat, &r->stat);
     return 0;
 }
 
@@ -143,7 +91,7 @@ static int iatt_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_common_iatt_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->stat);
+    gf_iatt_from_gfx(&r->stat, &rsp->stat);
     return 0;
 }
 
@@ -153,8 +101,8 @@ static int iatt2_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->prestat, &r->prestat);
-    iatt_to_x(&rsp->poststat, &r->poststat);
+    gf_iatt_to_gfx(&rsp->prestat, &r->prestat);
+    gf_iatt_to_gfx(&rsp->poststat, &r->poststat);
     return 0;
 }
 
@@ -163,8 +111,8 @@ static int iatt2_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->prestat, &rsp->prestat);
-    iatt_from_x(&r->poststat, &rsp->poststat);
+    gf_iatt_from_gfx(&r->prestat, &rsp->prestat);
+    gf_iatt_from_gfx(&r->poststat, &rsp->poststat);
     r->stat = r->poststat;
     return 0;
 }
@@ -175,8 +123,8 @@ static int parent2_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->prestat, &r->preparent);
-    iatt_to_x(&rsp->poststat, &r->postparent);
+    gf_iatt_to_gfx(&rsp->prestat, &r->preparent);
+    gf_iatt_to_gfx(&rsp->poststat, &r->postparent);
     return 0;
 }
 
@@ -185,8 +133,8 @@ static int parent2_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->preparent, &rsp->prestat);
-    iatt_from_x(&r->postparent, &rsp->poststat);
+    gf_iatt_from_gfx(&r->preparent, &rsp->prestat);
+    gf_iatt_from_gfx(&r->postparent, &rsp->poststat);
     return 0;
 }
 
@@ -196,8 +144,8 @@ static int lookup_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->prestat, &r->stat);
-    iatt_to_x(&rsp->poststat, &r->postparent);
+    gf_iatt_to_gfx(&rsp->prestat, &r->stat);
+    gf_iatt_to_gfx(&rsp->poststat, &r->postparent);
     return 0;
 }
 
@@ -206,8 +154,8 @@ static int lookup_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_common_2iatt_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->prestat);
-    iatt_from_x(&r->postparent, &rsp->poststat);
+    gf_iatt_from_gfx(&r->stat, &rsp->prestat);
+    gf_iatt_from_gfx(&r->postparent, &rsp->poststat);
     return 0;
 }
 
@@ -217,9 +165,9 @@ static int iatt3_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_common_3iatt_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->stat, &r->stat);
-    iatt_to_x(&rsp->preparent, &r->preparent);
-    iatt_to_x(&rsp->postparent, &r->postparent);
+    gf_iatt_to_gfx(&rsp->stat, &r->stat);
+    gf_iatt_to_gfx(&rsp->preparent, &r->preparent);
+    gf_iatt_to_gfx(&rsp->postparent, &r->postparent);
     return 0;
 }
 
@@ -228,9 +176,9 @@ static int iatt3_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_common_3iatt_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->stat);
-    iatt_from_x(&r->preparent, &rsp->preparent);
-    iatt_from_x(&r->postparent, &rsp->postparent);
+    gf_iatt_from_gfx(&r->stat, &rsp->stat);
+    gf_iatt_from_gfx(&r->preparent, &rsp->preparent);
+    gf_iatt_from_gfx(&r->postparent, &rsp->postparent);
     return 0;
 }
 
@@ -241,8 +189,8 @@ static int dict_rsp_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     RSP_HEAD_TO(rsp, r);
     if (gf_dict_to_gfx(r->xattr, &rsp->dict))
         return -ENOMEM;
-    iatt_to_x(&rsp->prestat, &r->prestat);
-    iatt_to_x(&rsp->poststat, &r->poststat);
+    gf_iatt_to_gfx(&rsp->prestat, &r->prestat);
+    gf_iatt_to_gfx(&rsp->poststat, &r->poststat);
     return 0;
 }
 
@@ -253,8 +201,8 @@ static int dict_rsp_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     RSP_HEAD_FROM(rsp, r);
     if (dict_in(&rsp->dict, &r->xattr))
         return -EBADMSG;
-    iatt_from_x(&r->prestat, &rsp->prestat);
-    iatt_from_x(&r->poststat, &rsp->poststat);
+    gf_iatt_from_gfx(&r->prestat, &rsp->prestat);
+    gf_iatt_from_gfx(&r->poststat, &rsp->poststat);
     return 0;
 }
 
@@ -416,10 +364,10 @@ static int create_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_create_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->stat, &r->stat);
+    gf_iatt_to_gfx(&rsp->stat, &r->stat);
     rsp->fd = (uint64_t)(fd ? fd->fd : -1);
-    iatt_to_x(&rsp->preparent, &r->preparent);
-    iatt_to_x(&rsp->postparent, &r->postparent);
+    gf_iatt_to_gfx(&rsp->preparent, &r->preparent);
+    gf_iatt_to_gfx(&rsp->postparent, &r->postparent);
     return 0;
 }
 
@@ -428,10 +376,10 @@ static int create_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_create_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->stat);
+    gf_iatt_from_gfx(&r->stat, &rsp->stat);
     fd->fd = (int64_t)rsp->fd;
-    iatt_from_x(&r->preparent, &rsp->preparent);
-    iatt_from_x(&r->postparent, &rsp->postparent);
+    gf_iatt_from_gfx(&r->preparent, &rsp->preparent);
+    gf_iatt_from_gfx(&r->postparent, &rsp->postparent);
     return 0;
 }
 
@@ -520,7 +468,7 @@ static int readlink_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_readlink_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->buf, &r->stat);
+    gf_iatt_to_gfx(&rsp->buf, &r->stat);
     rsp->path = str(r->linkname);
     return 0;
 }
@@ -530,7 +478,7 @@ static int readlink_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_readlink_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->buf);
+    gf_iatt_from_gfx(&r->stat, &rsp->buf);
     r->linkname = rsp->path;
     return 0;
 }
@@ -564,11 +512,11 @@ static int rename_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_rename_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->stat, &r->stat);
-    iatt_to_x(&rsp->preoldparent, &r->preparent);
-    iatt_to_x(&rsp->postoldparent, &r->postparent);
-    iatt_to_x(&rsp->prenewparent, &r->preparent2);
-    iatt_to_x(&rsp->postnewparent, &r->postparent2);
+    gf_iatt_to_gfx(&rsp->stat, &r->stat);
+    gf_iatt_to_gfx(&rsp->preoldparent, &r->preparent);
+    gf_iatt_to_gfx(&rsp->postoldparent, &r->postparent);
+    gf_iatt_to_gfx(&rsp->prenewparent, &r->preparent2);
+    gf_iatt_to_gfx(&rsp->postnewparent, &r->postparent2);
     return 0;
 }
 
@@ -577,11 +525,11 @@ static int rename_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_rename_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->stat);
-    iatt_from_x(&r->preparent, &rsp->preoldparent);
-    iatt_from_x(&r->postparent, &rsp->postoldparent);
-    iatt_from_x(&r->preparent2, &rsp->prenewparent);
-    iatt_from_x(&r->postparent2, &rsp->postnewparent);
+    gf_iatt_from_gfx(&r->stat, &rsp->stat);
+    gf_iatt_from_gfx(&r->preparent, &rsp->preoldparent);
+    gf_iatt_from_gfx(&r->postparent, &rsp->postoldparent);
+    gf_iatt_from_gfx(&r->preparent2, &rsp->prenewparent);
+    gf_iatt_from_gfx(&r->postparent2, &rsp->postnewparent);
     return 0;
 }
 
@@ -691,7 +639,7 @@ static int read_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
     gfx_read_rsp *rsp = p;
 
     RSP_HEAD_TO(rsp, r);
-    iatt_to_x(&rsp->stat, &r->stat);
+    gf_iatt_to_gfx(&rsp->stat, &r->stat);
     rsp->size = r->op_ret > 0 ? r->op_ret : 0;
     return 0;
 }
@@ -701,7 +649,7 @@ static int read_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     gfx_read_rsp *rsp = p;
 
     RSP_HEAD_FROM(rsp, r);
-    iatt_from_x(&r->stat, &rsp->stat);
+    gf_iatt_from_gfx(&r->stat, &rsp->stat);
     return 0;
 }
 
@@ -816,7 +764,7 @@ static int setattr_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
     gfx_setattr_req *req = p;
 
     req_gfid(a, req->gfid);
-    iatt_to_x(&req->stbuf, &a->stat);
+    gf_iatt_to_gfx(&req->stbuf, &a->stat);
     req->valid = a->valid;
     return gf_dict_to_gfx(a->xdata, &req->xdata);
 }
@@ -826,7 +774,7 @@ static int setattr_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
     gfx_setattr_req *req = p;
 
     memcpy(a->loc.gfid, req->gfid, 16);
-    iatt_from_x(&a->stat, &req->stbuf);
+    gf_iatt_from_gfx(&a->stat, &req->stbuf);
     a->valid = req->valid;
     return dict_in(&req->xdata, &a->xdata);
 }
@@ -837,7 +785,7 @@ static int fsetattr_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
 
     req_gfid(a, req->gfid);
     req->fd = fd ? fd->fd : -1;
-    iatt_to_x(&req->stbuf, &a->stat);
+    gf_iatt_to_gfx(&req->stbuf, &a->stat);
     req->valid = a->valid;
     return gf_dict_to_gfx(a->xdata, &req->xdata);
 }
@@ -848,7 +796,7 @@ static int fsetattr_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
 
     memcpy(a->loc.gfid, req->gfid, 16);
     fd->fd = req->fd;
-    iatt_from_x(&a->stat, &req->stbuf);
+    gf_iatt_from_gfx(&a->stat, &req->stbuf);
     a->valid = req->valid;
     return dict_in(&req->xdata, &a->xdata);
 }
@@ -956,7 +904,7 @@ static int readdirp_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
         x->d_len = strlen(e->d_name);
         x->d_type = e->d_type;
         x->name = e->d_name;
-        iatt_to_x(&x->stat, &e->d_stat);
+        gf_iatt_to_gfx(&x->stat, &e->d_stat);
         if (gf_dict_to_gfx(e->dict, &x->dict))
             return -ENOMEM;
     }
@@ -995,7 +943,7 @@ static int readdirp_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
         e->d_off = x->d_off;
         e->d_type = x->d_type;
         e->d_name = x->name;
-        iatt_from_x(&e->d_stat, &x->stat);
+        gf_iatt_from_gfx(&e->d_stat, &x->stat);
         if (dict_in(&x->dict, &e->dict))
             return -EBADMSG;
     }

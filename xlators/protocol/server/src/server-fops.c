@@ -38,8 +38,8 @@
 #include "glusterfs/mem.h"
 #include "server.h"
 
-#define NO_FD INT64_MIN /* the request carries no fd number */
-#define N_SLOTS 3       /* gfids a request may name: loc.gfid, loc.pargfid, loc2.pargfid */
+#define NO_FD   INT64_MIN /* the request carries no fd number */
+#define N_SLOTS 3         /* gfids a request may name: loc.gfid, loc.pargfid, loc2.pargfid */
 
 typedef struct fop_call {
     atomic_int refs; /* the call's flow, plus one per gf_wind not yet returned */
@@ -48,9 +48,9 @@ typedef struct fop_call {
     gf_fop_t op;
     void *xreq; /* the decoded gfx request */
     gf_args_t args;
-    gf_codec_fd_t fdno;    /* fd number in the request, or NO_FD */
-    int64_t new_fdno;      /* number given to the fd this call opened, or -1 */
-    struct iovec payload;  /* WRITE data, inside the request's record */
+    gf_codec_fd_t fdno;   /* fd number in the request, or NO_FD */
+    int64_t new_fdno;     /* number given to the fd this call opened, or -1 */
+    struct iovec payload; /* WRITE data, inside the request's record */
     /* set when admitted */
     server_client_t *client; /* referenced */
     server_route_t *route;   /* entered as a user */
@@ -65,8 +65,7 @@ static void resolve_next(fop_call_t *c);
 
 static bool creates(gf_fop_t op)
 {
-    return op == GF_FOP_CREATE || op == GF_FOP_MKDIR || op == GF_FOP_MKNOD ||
-           op == GF_FOP_SYMLINK;
+    return op == GF_FOP_CREATE || op == GF_FOP_MKDIR || op == GF_FOP_MKNOD || op == GF_FOP_SYMLINK;
 }
 
 static bool opens(gf_fop_t op)
@@ -162,7 +161,8 @@ static gf_frame_t *call_frame(fop_call_t *c)
     root->uid = au->uid;
     root->gid = au->gid;
     root->pid = au->pid;
-    n = au->ngroups < 16 ? au->ngroups : 16;
+    n = sizeof(root->groups) / sizeof(root->groups[0]);
+    n = au->ngroups < n ? au->ngroups : n;
     root->ngroups = n;
     memcpy(root->groups, au->groups, n * sizeof(root->groups[0]));
     n = au->lk_owner_len < sizeof(root->lk_owner) ? au->lk_owner_len : sizeof(root->lk_owner);
@@ -191,11 +191,20 @@ static void call_wind(fop_call_t *c, gf_fop_t op, gf_args_t *args, gf_fop_cbk_t 
     call_put(c);
 }
 
-/* ---- callback: tables follow what the brick did ------------------------------------ */
+/*
+ * ---- callback: tables follow what the brick did ------------------------------------
+ *
+ * Inodes are linked without counting lookups (gf_inode_lookup): in our inode
+ * table a lookup count pins an inode until forgotten, and no client ever tells
+ * a brick to forget (the FOP program has no FORGET), so every file a client
+ * touched would stay in memory for the brick's life. Unpinned, the table keeps
+ * what calls reference plus inode-lru-limit others, as the stock server's
+ * table does; an evicted gfid costs one nameless lookup when it comes back.
+ */
 
-/* Links loc's inode under stat's gfid and loc's name (when it has one), and
- * counts a lookup on it. A lookup whose cached inode turns out to carry another
- * gfid (the name was replaced behind our back) links a fresh inode instead. */
+/* Links loc's inode under stat's gfid and loc's name (when it has one). A
+ * lookup whose cached inode turns out to carry another gfid (the name was
+ * replaced behind our back) links a fresh inode instead. */
 static void link_entry(fop_call_t *c, const gf_loc_t *loc, const gf_iatt_t *stat)
 {
     const char *name = has_name(loc) ? loc->name : NULL;
@@ -209,32 +218,26 @@ static void link_entry(fop_call_t *c, const gf_loc_t *loc, const gf_iatt_t *stat
         linked = fresh ? gf_inode_link(fresh, loc->parent, name, stat) : NULL;
         gf_inode_unref(fresh);
     }
-    if (linked) {
-        gf_inode_lookup(linked);
-        gf_inode_unref(linked);
-    }
+    gf_inode_unref(linked);
 }
 
-/* The name is gone; the inode stays known by gfid, no longer pinned. */
+/* The name is gone; the inode stays known by gfid until evicted. */
 static void unlink_entry(fop_call_t *c)
 {
     gf_loc_t *loc = &c->args.loc;
 
     if (loc->parent)
         gf_inode_unlink(loc->inode, loc->parent, loc->name);
-    if (loc->inode)
-        gf_inode_forget(loc->inode, UINT64_MAX);
 }
 
 static void rename_entry(fop_call_t *c, const gf_iatt_t *stat)
 {
     gf_args_t *a = &c->args;
-    gf_inode_t *inode = a->loc.inode ? gf_inode_ref(a->loc.inode)
-                                     : gf_inode_find(c->itable, stat->ia_gfid);
+    gf_inode_t *inode =
+        a->loc.inode ? gf_inode_ref(a->loc.inode) : gf_inode_find(c->itable, stat->ia_gfid);
 
     if (inode) {
-        gf_inode_rename(c->itable, a->loc.parent, a->loc.name, a->loc2.parent, a->loc2.name,
-                        inode);
+        gf_inode_rename(c->itable, a->loc.parent, a->loc.name, a->loc2.parent, a->loc2.name, inode);
         gf_inode_unref(inode);
         return;
     }
@@ -336,7 +339,6 @@ static int resolved_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_r
         call_fail(c, rsp->op_ret < 0 && rsp->op_errno ? rsp->op_errno : ESTALE);
         return 0;
     }
-    gf_inode_lookup(linked);
     *inode = linked;
     c->slot++;
     resolve_next(c);

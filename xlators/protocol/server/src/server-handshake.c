@@ -28,7 +28,6 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,8 +51,7 @@ typedef struct setvol {
 } setvol_t;
 
 /* Records a failure (op_errno, ERROR message); returns err for chaining. */
-__attribute__((format(printf, 3, 4))) static int refuse(setvol_t *sv, int err,
-                                                        const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int refuse(setvol_t *sv, int err, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -94,8 +92,10 @@ static bool list_has(const char *list, const char *item, bool glob)
         const char *start = list;
 
         list += n + (list[n] == ',');
-        while (n && (*start == ' ' || *start == '\t'))
-            start++, n--;
+        while (n && (*start == ' ' || *start == '\t')) {
+            start++;
+            n--;
+        }
         while (n && (start[n - 1] == ' ' || start[n - 1] == '\t'))
             n--;
         if (!n || n >= sizeof(entry))
@@ -109,8 +109,7 @@ static bool list_has(const char *list, const char *item, bool glob)
 }
 
 /* The value of auth option "auth.KIND.NAME.WHAT" in the brick's options, or NULL. */
-static const char *auth_opt(gf_dict_t *auth, const char *kind, const char *name,
-                            const char *what)
+static const char *auth_opt(gf_dict_t *auth, const char *kind, const char *name, const char *what)
 {
     const char *value = NULL;
     char *key;
@@ -166,8 +165,7 @@ static int auth_login(setvol_t *sv, gf_dict_t *auth, char *why, size_t len)
     if (!users)
         return 0;
     if (gf_dict_get_str(sv->params, "username", &user) || !list_has(users, user, false)) {
-        snprintf(why, len, "user '%s' is not in auth.login.%s.allow", user ? user : "",
-                 sv->brick);
+        snprintf(why, len, "user '%s' is not in auth.login.%s.allow", user ? user : "", sv->brick);
         return -1;
     }
     expected = auth_opt(auth, "login", user, "password");
@@ -191,8 +189,10 @@ static int authenticate(setvol_t *sv)
     if (addr >= 0 && login >= 0 && addr + login > 0)
         return 0;
     if (addr == 0 && login == 0)
-        snprintf(why, sizeof(why), "no rule lets anyone in (set auth.addr.%s.allow or "
-                 "auth.login.%s.allow)", sv->brick, sv->brick);
+        snprintf(why, sizeof(why),
+                 "no rule lets anyone in (set auth.addr.%s.allow or "
+                 "auth.login.%s.allow)",
+                 sv->brick, sv->brick);
     gf_log(GF_LOG_ERROR, "refused client %s for brick %s: authentication failed: %s",
            sv->client->peer, sv->brick, why);
     snprintf(why, sizeof(why), "Authentication failed for brick %s", sv->brick);
@@ -231,18 +231,20 @@ static int check_client(setvol_t *sv)
     server_route_t *bound = server_client_route(sv->client);
 
     if (bound)
-        return refuse(sv, EINVAL, "this connection is bound to brick %s already",
-                      bound->name);
+        return refuse(sv, EINVAL, "this connection is bound to brick %s already", bound->name);
     if (gf_dict_get_str(sv->params, "process-uuid", &value))
         return refuse(sv, EINVAL, "UUID not specified");
     if (gf_dict_get_str(sv->params, "subdir-mount", &value) == 0)
-        return refuse(sv, ENOENT, "subdirectory mount \"%s\" of brick %s: not supported by "
-                                  "this server", value, sv->brick);
+        return refuse(sv, ENOENT,
+                      "subdirectory mount \"%s\" of brick %s: not supported by "
+                      "this server",
+                      value, sv->brick);
     if (sv->route->volume_id && gf_dict_get_str(sv->params, "volume-id", &value) == 0 &&
         strcmp(value, sv->route->volume_id) != 0)
-        return refuse(sv, EINVAL, "volume-id %s differs from %s of brick %s: is the brick "
-                                  "used by another volume?", value, sv->route->volume_id,
-                      sv->brick);
+        return refuse(sv, EINVAL,
+                      "volume-id %s differs from %s of brick %s: is the brick "
+                      "used by another volume?",
+                      value, sv->route->volume_id, sv->brick);
     return 0;
 }
 
@@ -256,8 +258,7 @@ static int accept_client(setvol_t *sv)
     gf_dict_get_str(sv->params, "process-uuid", &identity);
     ret = server_client_bind(sv->client, sv->route, identity);
     if (ret == -ENOMEM)
-        return refuse(sv, ENOMEM, "out of memory binding the connection to brick %s",
-                      sv->brick);
+        return refuse(sv, ENOMEM, "out of memory binding the connection to brick %s", sv->brick);
     if (ret)
         return refuse(sv, EAGAIN, "brick %s is going away; try again later", sv->brick);
     sv->route = NULL; /* the client holds that reference now */

@@ -178,8 +178,7 @@ static bool taken(server_routes_t *t, const server_route_spec_t *spec)
     return found;
 }
 
-int server_route_publish(server_routes_t *t, const server_route_spec_t *spec,
-                         server_route_t **out)
+int server_route_publish(server_routes_t *t, const server_route_spec_t *spec, server_route_t **out)
 {
     route_impl_t *ri;
     int ret = 0;
@@ -244,8 +243,7 @@ int server_route_lookup(server_routes_t *t, const char *name, server_route_t **o
     return ret;
 }
 
-int server_route_lookup_volfile_id(server_routes_t *t, const char *volfile_id,
-                                   server_route_t **out)
+int server_route_lookup_volfile_id(server_routes_t *t, const char *volfile_id, server_route_t **out)
 {
     struct cds_lfht_node *node;
     int ret;

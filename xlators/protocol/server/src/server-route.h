@@ -83,8 +83,7 @@ size_t server_routes_count(server_routes_t *t);
  * reference; -EINVAL without name or brick; -EEXIST when the name or the
  * volfile id is published already; -ENOMEM.
  */
-int server_route_publish(server_routes_t *t, const server_route_spec_t *spec,
-                         server_route_t **out);
+int server_route_publish(server_routes_t *t, const server_route_spec_t *spec, server_route_t **out);
 
 /*
  * The READY route of that brick name (lookup) or volfile id (lookup_volfile_id),

@@ -38,8 +38,7 @@
 
 /* ---- replies and work charged to the process ------------------------------------- */
 
-int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload,
-                 int count)
+int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload, int count)
 {
     gf_xlator_t *saved = gf_this;
     int ret;
@@ -88,11 +87,11 @@ server_client_t *server_client_ref(server_client_t *c)
 /*
  * Work item: frees a client nobody references any more. Closing its files
  * (the fd table) may call into the brick, so it runs off the event threads and
- * the client stays a user of its route until everything it held is freed:
- * leaving is the last thing it does, since the drain of a brick (fini, detach)
- * may free the brick and this translator as soon as the last user has left.
- * The route outlives the client's reference until then: it is referenced by
- * the table while published, and by whoever drains it until it is drained.
+ * the client stays a user of its route until everything it held is freed: the
+ * drain of a brick (fini, detach) may free the brick as soon as the last user
+ * has left, and the client's reference to the route is dropped before leaving
+ * (the route stays referenced by the table, or by whoever drains it). Last,
+ * the client is counted out, which fini waits for before freeing anything.
  */
 static void client_teardown(void *data)
 {
@@ -254,8 +253,7 @@ static int brick_add(gf_xlator_t *this, gf_xlator_t *child)
 static void brick_set_up(gf_xlator_t *this, gf_xlator_t *child, bool up)
 {
     server_priv_t *priv = this->priv;
-    server_route_t *r = child && priv->routes ? server_route_find(priv->routes, child->name)
-                                              : NULL;
+    server_route_t *r = child && priv->routes ? server_route_find(priv->routes, child->name) : NULL;
 
     if (!r)
         return;
@@ -383,7 +381,6 @@ static int server_init(gf_xlator_t *this)
                              "the graph");
         return -EINVAL;
     }
-    priv->this = this;
     pthread_mutex_init(&priv->lock, NULL);
     pthread_cond_init(&priv->cond, NULL);
     uuid_generate(uuid);
@@ -426,23 +423,44 @@ static int server_notify(gf_xlator_t *this, gf_event_t event, void *data)
 }
 
 static const gf_option_t server_options[] = {
-    {.key = "transport-type", .type = GF_OPT_ENUM, .def = "tcp", .values = {"tcp"},
-     .scope = GF_SCOPE_PROCESS, .offset = offsetof(server_priv_t, transport_type),
-     .desc = "transport clients connect with (tcp only)"},
-    {.key = "transport.socket.bind-address", .type = GF_OPT_ANY, .def = "0.0.0.0",
-     .scope = GF_SCOPE_PROCESS, .offset = offsetof(server_priv_t, bind_address),
+    {.key = "transport-type",
+     .type = GF_OPT_ENUM,
+     .def = "tcp",
+     .values = {"tcp"},
+     .scope = GF_SCOPE_PROCESS,
+     .offset = GF_OPT_NO_FIELD,
+     .desc = "transport clients connect with (tcp only: checked, nothing to choose)"},
+    {.key = "transport.socket.bind-address",
+     .type = GF_OPT_ANY,
+     .def = "0.0.0.0",
+     .scope = GF_SCOPE_PROCESS,
+     .offset = offsetof(server_priv_t, bind_address),
      .desc = "address to listen on (0.0.0.0: every IPv4 address)"},
-    {.key = "transport.socket.listen-port", .type = GF_OPT_INT, .def = "0", .min = 0,
-     .max = 65535, .scope = GF_SCOPE_PROCESS, .offset = offsetof(server_priv_t, listen_port),
+    {.key = "transport.socket.listen-port",
+     .type = GF_OPT_INT,
+     .def = "0",
+     .min = 0,
+     .max = 65535,
+     .scope = GF_SCOPE_PROCESS,
+     .offset = offsetof(server_priv_t, listen_port),
      .desc = "TCP port to listen on (0: any free port, logged at start)"},
-    {.key = "inode-lru-limit", .type = GF_OPT_INT, .def = "16384", .min = 0, .max = 1048576,
-     .scope = GF_SCOPE_BRICK, .offset = offsetof(server_priv_t, lru_limit),
+    {.key = "inode-lru-limit",
+     .type = GF_OPT_INT,
+     .def = "16384",
+     .min = 0,
+     .max = 1048576,
+     .scope = GF_SCOPE_BRICK,
+     .offset = offsetof(server_priv_t, lru_limit),
      .desc = "unreferenced inodes each brick's inode table keeps cached (0: no limit)"},
-    {.key = "auth.login.*", .type = GF_OPT_ANY, .scope = GF_SCOPE_BRICK,
+    {.key = "auth.login.*",
+     .type = GF_OPT_ANY,
+     .scope = GF_SCOPE_BRICK,
      .offset = GF_OPT_NO_FIELD,
      .desc = "auth.login.BRICK.allow: users allowed to use BRICK (comma-separated); "
              "auth.login.USER.password: that user's password"},
-    {.key = "auth.addr.*", .type = GF_OPT_ANY, .scope = GF_SCOPE_BRICK,
+    {.key = "auth.addr.*",
+     .type = GF_OPT_ANY,
+     .scope = GF_SCOPE_BRICK,
      .offset = GF_OPT_NO_FIELD,
      .desc = "auth.addr.BRICK.allow / .reject: client addresses or glob patterns allowed / "
              "refused for BRICK (comma-separated, * = any)"},

@@ -31,12 +31,10 @@
 
 /* The translator's private struct; the option table binds into its first part. */
 typedef struct server_priv {
-    char *transport_type; /* transport-type */
-    char *bind_address;   /* transport.socket.bind-address */
-    int64_t listen_port;  /* transport.socket.listen-port (0: any free port) */
-    int64_t lru_limit;    /* inode-lru-limit: per brick inode table */
+    char *bind_address;  /* transport.socket.bind-address */
+    int64_t listen_port; /* transport.socket.listen-port (0: any free port) */
+    int64_t lru_limit;   /* inode-lru-limit: per brick inode table */
 
-    gf_xlator_t *this;
     rpc_svc_t *svc;
     server_routes_t *routes;
     char process_uuid[37]; /* sent to clients at SETVOLUME */
@@ -68,8 +66,7 @@ extern const rpc_program_t server_fop_program;
  * queues and work items are freed later by the RPC layer or the pool, maybe
  * after this translator (or a brick) is gone. Same returns as those.
  */
-int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload,
-                 int count);
+int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload, int count);
 int server_reply_error(rpc_req_t *req, int accept_stat);
 int server_submit(gf_work_fn_t fn, void *data);
 

@@ -23,8 +23,10 @@ failed=0
 # Unit tests: each cmocka program prints "[  PASSED  ] N test(s)." and, on failure,
 # "[  FAILED  ] N test(s)".
 log "unit tests (make check)"
-make -C build/tests/unit check >/dev/null 2>&1
+make -C build/tests/unit check > build/unit.log 2>&1
+unit_rc=$?
 for f in build/tests/unit/test-*.log; do
+    [ "$(basename "$f")" = test-suite.log ] && continue
     [ -f "$f" ] || continue
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$f" | tail -1)
     x=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$f" | tail -1)
@@ -35,6 +37,12 @@ for f in build/tests/unit/test-*.log; do
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${x:-0}))
 done
+
+if [ $unit_rc -ne 0 ] && [ $failed -eq 0 ]; then
+    log "make check failed before any test reported a failure; see build/unit.log:"
+    tail -20 build/unit.log
+    failed=$((failed + 1))
+fi
 
 # Regression suite: every TAP "ok"/"not ok" line of every .t counts; a .t that
 # dies before its plan counts as one failure.

@@ -84,7 +84,10 @@ static int load_module(gf_xlator_t *xl, const char *dir, char *err, size_t errle
                   "volume '%s': translator %s not found: %s does not exist (translators are "
                   "loaded from %s; is it installed?)",
                   xl->name, xl->type, path, dir);
-    } else if (!(xl->dl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+    } else if (!(xl->dl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE))) {
+        /* NODELETE: a thread may still be returning through a translator's code (a
+         * callback running in a child's stack frame, an RPC or timer callback) after
+         * its graph is finished, so modules stay mapped once loaded. */
         ret = say(-EINVAL, err, errlen, "volume '%s': cannot load %s: %s", xl->name, path,
                   dlerror());
     } else if (!(xl->desc = dlsym(xl->dl_handle, "gf_xlator_desc"))) {

@@ -34,7 +34,8 @@ typedef enum {
 #define GF_OPT_NO_FIELD ((size_t)-1)
 
 typedef struct gf_option {
-    const char *key;
+    const char *key;        /* a key ending in ".*" matches any longer key with that prefix
+                               (e.g. "auth.login.*"): validated, never bound to a field */
     gf_opt_type_t type;
     const char *def;        /* default as text, or NULL for "unset" */
     int64_t min, max;       /* for INT/SIZE/TIME; min == max == 0 means unbounded */

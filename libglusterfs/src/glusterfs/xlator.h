@@ -181,12 +181,16 @@ struct gf_xlator {
  * Frames: one per translator a call passes through. A root frame (made by
  * whoever starts a call: protocol/server, the api) carries the caller's identity.
  */
+/* Supplementary groups a call carries: as many as an AUTH_GLUSTERFS credential
+ * (400 bytes) can hold. */
+#define GF_CALL_MAX_GROUPS 200
+
 typedef struct gf_call_root {
     uint64_t unique;
     uint32_t uid, gid;
     int32_t pid;
     uint32_t ngroups;
-    uint32_t groups[16];
+    uint32_t groups[GF_CALL_MAX_GROUPS];
     uint32_t lk_owner_len;
     char lk_owner[1024];
     void *client; /* protocol/server: the connection the call came from */

@@ -258,7 +258,7 @@ static void caller_auth(const gf_call_root_t *root, struct rpc_auth *auth)
     auth->pid = root->pid;
     auth->uid = root->uid;
     auth->gid = root->gid;
-    auth->ngroups = root->ngroups < 16 ? root->ngroups : 16;
+    auth->ngroups = root->ngroups < RPC_AUTH_MAX_GROUPS ? root->ngroups : RPC_AUTH_MAX_GROUPS;
     memcpy(auth->groups, root->groups, auth->ngroups * sizeof(auth->groups[0]));
     auth->lk_owner_len = root->lk_owner_len;
     memcpy(auth->lk_owner, root->lk_owner, root->lk_owner_len);

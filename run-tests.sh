@@ -19,6 +19,7 @@ fi
 
 passed=0
 failed=0
+skipped=0
 
 # Unit tests: each cmocka program prints "[  PASSED  ] N test(s)." and, on failure,
 # "[  FAILED  ] N test(s)".
@@ -28,6 +29,11 @@ unit_rc=$?
 for f in build/tests/unit/test-*.log; do
     [ "$(basename "$f")" = test-suite.log ] && continue
     [ -f "$f" ] || continue
+    if grep -q '^:test-result: SKIP' "${f%.log}.trs" 2>/dev/null; then
+        log "$(basename "$f" .log): skipped ($(tail -1 "$f"))"
+        skipped=$((skipped + 1))
+        continue
+    fi
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$f" | tail -1)
     x=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$f" | tail -1)
     if [ -z "$p" ] && [ -z "$x" ]; then
@@ -64,5 +70,5 @@ for t in $tests; do
     failed=$((failed + nok))
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -2,8 +2,8 @@
  * gfcli: copies files to and from a volume and looks at it, without mounting
  * it, through the client library (glfs.h) alone.
  *
- *   gfcli [-s HOST[:PORT]] VOLUME put LOCAL REMOTE | get REMOTE LOCAL |
- *                                 ls PATH | stat PATH | mkdir PATH | rm PATH
+ *   gfcli [-s HOST[:PORT] | -f VOLFILE] VOLUME put LOCAL REMOTE | get REMOTE LOCAL |
+ *                                               ls PATH | stat PATH | mkdir PATH | rm PATH
  *
  * Every failure prints one line "gfcli: COMMAND PATH: reason" on standard
  * error and exits 1. The client log goes to /dev/null unless -l names a file.
@@ -338,6 +338,8 @@ static void usage(FILE *out)
           "Options:\n"
           "  -s, --server HOST[:PORT]  glusterd to fetch the volume from\n"
           "                            (default 127.0.0.1:24007)\n"
+          "  -f, --volfile FILE        use the client volfile FILE instead of fetching\n"
+          "                            one (VOLUME then only names it in messages)\n"
           "  -l, --log-file FILE       client log (default /dev/null; - = standard error)\n"
           "      --log-level LEVEL     none, critical, error, warning, info (default),\n"
           "                            debug or trace\n"
@@ -403,7 +405,7 @@ static int parse_server(const char *arg, char *buf, size_t len, int *port)
 
 /* What the command line asked for. */
 typedef struct {
-    const char *server, *log_file, *volume;
+    const char *server, *volfile, *log_file, *volume;
     int level;
     const command_t *cmd;
     char **args;
@@ -413,17 +415,21 @@ typedef struct {
 static int parse_args(int argc, char **argv, options_t *o)
 {
     static const struct option longs[] = {
-        {"server", required_argument, NULL, 's'},    {"log-file", required_argument, NULL, 'l'},
+        {"server", required_argument, NULL, 's'},    {"volfile", required_argument, NULL, 'f'},
+        {"log-file", required_argument, NULL, 'l'},
         {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
     int c;
 
     *o = (options_t){.server = "127.0.0.1", .log_file = "/dev/null", .level = GLFS_LOG_INFO};
-    while ((c = getopt_long(argc, argv, "+s:l:hV", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:f:l:hV", longs, NULL)) != -1) {
         switch (c) {
         case 's':
             o->server = optarg;
+            break;
+        case 'f':
+            o->volfile = optarg;
             break;
         case 'l':
             o->log_file = optarg;
@@ -477,8 +483,9 @@ static glfs_t *connect_volume(const options_t *o)
         report(o->volume, errno);
         return NULL;
     }
-    if (glfs_set_volfile_server(fs, "tcp", host, port) != 0) {
-        usage_error("bad server", o->server);
+    if (o->volfile ? glfs_set_volfile(fs, o->volfile) != 0
+                   : glfs_set_volfile_server(fs, "tcp", host, port) != 0) {
+        usage_error(o->volfile ? "bad volfile" : "bad server", o->volfile ? o->volfile : o->server);
         glfs_fini(fs);
         return NULL;
     }

@@ -2,7 +2,7 @@
  * The gluster command: what its parts share. main.c reads the global options and
  * talks to glusterd (the CLI program of doc/protocol.md section 10), parse.c turns
  * the words of a command into a request, output.c prints glusterd's answers the
- * way GlusterFS's gluster does.
+ * way GlusterFS's gluster does, and xml.c does the same as XML (--xml).
  */
 #ifndef CLI_H
 #define CLI_H
@@ -20,6 +20,8 @@ typedef struct cli_cmd {
     const char *volname; /* NULL when none was given (info, status, list) */
     gf_dict_t *args;     /* the request dict (one reference) */
     const char *confirm; /* question to ask before sending, or NULL */
+    int reset;           /* `volume reset` (sent as VOLUME_SET with reset) */
+    int xml;             /* print the answer as XML (--xml) */
 } cli_cmd_t;
 
 /* Parses argv (the words after "volume") into cmd. 0, or -EINVAL with err saying
@@ -29,9 +31,17 @@ int cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t er
 /* Prints the usage of the volume commands to f. */
 void cli_volume_usage(FILE *f);
 
-/* Prints the outcome of cmd: op_ret/op_errstr from glusterd, and its output dict
- * (may be NULL). Returns the exit status (0 or 1). */
-int cli_print_reply(const cli_cmd_t *cmd, int op_ret, const char *errstr, gf_dict_t *out);
+/* Prints the outcome of cmd: op_ret/op_errno/op_errstr from glusterd, and its
+ * output dict (may be NULL), as text or (cmd->xml) XML. Returns the exit status
+ * (0 or 1). */
+int cli_print_reply(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr,
+                    gf_dict_t *out);
+
+/* The XML forms of cli_print_reply (xml.c): `volume status` as GlusterFS's
+ * <cliOutput><volStatus>, every other command as the <cliOutput> with opRet,
+ * opErrno and opErrstr. */
+int cli_print_xml(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr,
+                  gf_dict_t *out);
 
 /* Prints "Volume NAME is not started" for every volume of a VOLUME_LIST output,
  * or "No volumes present" (for `volume status` when no volume is started). */

@@ -3,7 +3,7 @@
  * (its unix socket, or HOST[:PORT] over TCP), confirmation of destructive
  * commands, one CLI call, and the exit status (0 success, 1 any failure).
  *
- *   gluster [--mode=script] [--glusterd-sock PATH] [--remote-host HOST[:PORT]]
+ *   gluster [--mode=script] [--xml] [--glusterd-sock PATH] [--remote-host HOST[:PORT]]
  *           [--timeout SECONDS] [--log-file FILE] volume COMMAND ...
  */
 #include <errno.h>
@@ -28,6 +28,7 @@
 
 typedef struct options {
     int script;
+    int xml;
     const char *sock;
     const char *remote;
     int timeout_s;
@@ -40,6 +41,7 @@ usage(FILE *f)
     fprintf(f, "Usage: gluster [OPTION]... volume COMMAND [ARG]...\n"
                "Manages the volumes of glusterd.\n\n"
                "  --mode=script            never ask for confirmation\n"
+               "  --xml                    print the answer as XML\n"
                "  --glusterd-sock PATH     glusterd's unix socket (default " DEFAULT_SOCKET ")\n"
                "  --remote-host HOST[:PORT]  reach glusterd over TCP instead (port 24007)\n"
                "  --timeout SECONDS        how long to wait for glusterd (default 120)\n"
@@ -66,7 +68,8 @@ parse_options(int argc, char **argv, options_t *o, int *first)
         {"mode", required_argument, NULL, 'm'},     {"glusterd-sock", required_argument, NULL, 's'},
         {"remote-host", required_argument, NULL, 'r'}, {"timeout", required_argument, NULL, 't'},
         {"log-file", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},        {"xml", no_argument, NULL, 'x'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -90,6 +93,9 @@ parse_options(int argc, char **argv, options_t *o, int *first)
             break;
         case 'l':
             o->log_file = optarg;
+            break;
+        case 'x':
+            o->xml = 1;
             break;
         case 'h':
             usage(stdout);
@@ -209,8 +215,8 @@ run(const options_t *o, cli_cmd_t *cmd)
         rpc_clnt_destroy(clnt);
         return 1;
     }
-    status = cli_print_reply(cmd, rsp.op_ret, rsp.errstr, out);
-    if (!status && cmd->proc == GF_CLI_VOLUME_STATUS && !cmd->volname &&
+    status = cli_print_reply(cmd, rsp.op_ret, rsp.op_errno, rsp.errstr, out);
+    if (!status && !cmd->xml && cmd->proc == GF_CLI_VOLUME_STATUS && !cmd->volname &&
         gf_dict_count(out) <= 1) {
         gf_cli_rsp lrsp;
         gf_dict_t *list = NULL;
@@ -254,6 +260,7 @@ main(int argc, char **argv)
         fprintf(stderr, "gluster: out of memory\n");
         return 1;
     }
+    cmd.xml = o.xml;
     if (cmd.confirm && !o.script && !confirmed(cmd.confirm)) {
         fprintf(stderr, "volume %s: %s: cancelled, nothing was done\n", cmd.op, cmd.volname);
         gf_dict_unref(cmd.args);

@@ -1,7 +1,8 @@
 /*
  * Printing glusterd's answers as GlusterFS's gluster prints them: the one-line
- * outcome of create/start/stop/delete, the `volume info` blocks, the `volume
- * status` table, and `volume list`. Errors, and the notes that there is nothing to
+ * outcome of create/start/stop/delete/set/reset, the `volume info` blocks, the
+ * `volume status` table (and its clients and mem details), `volume get` and
+ * `volume list`. Errors, and the notes that there is nothing to
  * show ("No volumes present"), go to stderr as GlusterFS sends them; the rest to
  * stdout, so that an empty answer is an empty standard output.
  */
@@ -143,14 +144,90 @@ print_status_one(gf_dict_t *out, const char *p)
     printf(" \n");
 }
 
+#define DETAIL_LINE "----------------------------------------------"
+
+/* The text of figure key of brick prefix b, or "N/A". */
+static const char *
+figure(gf_dict_t *out, const char *b, const char *key)
+{
+    return get(out, b, key, "N/A");
+}
+
+/* One brick of `volume status VOL clients|mem`. */
+static void
+print_detail_brick(gf_dict_t *out, const char *b, int mem)
+{
+    printf("%s\n", DETAIL_LINE);
+    printf("Brick : %s:%s\n", get(out, b, "host", ""), get(out, b, "path", ""));
+    if (!get_int(out, b, "online")) {
+        printf("Brick is offline\n");
+        return;
+    }
+    if (strcmp(get(out, b, "error", ""), "") != 0) {
+        printf("No figures: %s\n", get(out, b, "error", ""));
+        return;
+    }
+    if (!mem) {
+        printf("Clients connected : %s\n", figure(out, b, "clients"));
+        printf("Open files : %s\n", figure(out, b, "fds"));
+        return;
+    }
+    printf("Memory accounted : %s bytes in %s allocations\n", figure(out, b, "mem-bytes"),
+           figure(out, b, "mem-blocks"));
+    printf("Inodes in table : %s\n", figure(out, b, "inodes"));
+    printf("Process : pid %d, port %d, %s threads, %s open descriptors (shared by its "
+           "bricks)\n",
+           get_int(out, b, "pid"), get_int(out, b, "port"), figure(out, b, "process-threads"),
+           figure(out, b, "process-open-fds"));
+}
+
+/* `volume status VOL clients|mem` for volume prefix p. */
+static void
+print_detail_one(gf_dict_t *out, const char *p, int mem)
+{
+    int bricks = get_int(out, p, "brick-count");
+    char b[64];
+
+    if (mem)
+        printf("Memory status for volume : %s\n", get(out, p, "name", ""));
+    else
+        printf("Client connections for volume %s\n", get(out, p, "name", ""));
+    for (int i = 1; i <= bricks; i++) {
+        snprintf(b, sizeof(b), "%s.brick%d", p, i);
+        print_detail_brick(out, b, mem);
+    }
+    printf("%s\n\n", DETAIL_LINE);
+}
+
 static int
 print_status(gf_dict_t *out)
 {
+    const char *detail = get(out, "", "detail", "");
     int n = get_int(out, "", "count");
     char p[32];
     for (int i = 1; i <= n; i++) {
         snprintf(p, sizeof(p), "volume%d", i);
-        print_status_one(out, p);
+        if (*detail)
+            print_detail_one(out, p, strcmp(detail, "mem") == 0);
+        else
+            print_status_one(out, p);
+    }
+    return 0;
+}
+
+/* `volume get`: the option table. */
+static int
+print_get(gf_dict_t *out)
+{
+    int n = get_int(out, "", "count");
+    char k[32], v[32];
+
+    printf("%-40s %-39s\n", "Option", "Value");
+    printf("%-40s %-39s\n", "------", "-----");
+    for (int i = 1; i <= n; i++) {
+        snprintf(k, sizeof(k), "key%d", i);
+        snprintf(v, sizeof(v), "value%d", i);
+        printf("%-40s %-39s\n", get(out, "", k, ""), get(out, "", v, ""));
     }
     return 0;
 }
@@ -184,17 +261,29 @@ cli_print_none_started(gf_dict_t *list)
     }
 }
 
-int
-cli_print_reply(const cli_cmd_t *cmd, int op_ret, const char *errstr, gf_dict_t *out)
+/* The one-line failure of cmd, as GlusterFS words it. */
+static void
+print_failure(const cli_cmd_t *cmd, const char *errstr)
 {
     int reads = cmd->proc == GF_CLI_VOLUME_INFO || cmd->proc == GF_CLI_VOLUME_STATUS ||
                 cmd->proc == GF_CLI_VOLUME_LIST;
 
+    if (reads)
+        fprintf(stderr, "%s\n", errstr);
+    else if (cmd->proc == GF_CLI_VOLUME_SET || cmd->proc == GF_CLI_VOLUME_GET)
+        fprintf(stderr, "volume %s: failed: %s\n", cmd->op, errstr);
+    else
+        fprintf(stderr, "volume %s: %s: failed: %s\n", cmd->op, cmd->volname, errstr);
+}
+
+int
+cli_print_reply(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr,
+                gf_dict_t *out)
+{
+    if (cmd->xml)
+        return cli_print_xml(cmd, op_ret, op_errno, errstr, out);
     if (op_ret != 0) {
-        if (reads)
-            fprintf(stderr, "%s\n", errstr);
-        else
-            fprintf(stderr, "volume %s: %s: failed: %s\n", cmd->op, cmd->volname, errstr);
+        print_failure(cmd, errstr);
         return 1;
     }
     switch (cmd->proc) {
@@ -204,9 +293,15 @@ cli_print_reply(const cli_cmd_t *cmd, int op_ret, const char *errstr, gf_dict_t 
         return print_status(out);
     case GF_CLI_VOLUME_LIST:
         return print_list(out);
+    case GF_CLI_VOLUME_GET:
+        return print_get(out);
     case GF_CLI_VOLUME_CREATE:
         printf("volume create: %s: success: please start the volume to access data\n",
                cmd->volname);
+        return 0;
+    case GF_CLI_VOLUME_SET:
+        printf(cmd->reset ? "volume reset: success: reset volume successful\n"
+                          : "volume set: success\n");
         return 0;
     default:
         printf("volume %s: %s: success\n", cmd->op, cmd->volname);

@@ -25,8 +25,13 @@ cli_volume_usage(FILE *f)
             "volume stop <VOLNAME> [force] - stop volume specified by <VOLNAME>\n"
             "volume delete <VOLNAME> - delete volume specified by <VOLNAME>\n"
             "volume info [all|<VOLNAME>] - list information of all volumes\n"
-            "volume status [all|<VOLNAME>] - display status of all or specified volume(s)\n"
-            "volume list - list all volumes in cluster\n");
+            "volume status [all|<VOLNAME>] [clients|mem] - display status of all or "
+            "specified volume(s)\n"
+            "volume list - list all volumes in cluster\n"
+            "volume set <VOLNAME|all> <KEY> <VALUE> [<KEY> <VALUE>]... - set options of the "
+            "volume (all: the cluster-wide options)\n"
+            "volume get <VOLNAME|all> <KEY|all> - show the value of an option, or of all\n"
+            "volume reset <VOLNAME|all> [<KEY>] [force] - return options to their defaults\n");
 }
 
 /* Sets a text value; -ENOMEM on failure. */
@@ -116,15 +121,13 @@ parse_change(int argc, char **argv, cli_cmd_t *cmd, int allow_force, char *err,
     return put(cmd, "volname", argv[1]) ?: (argc == 3 ? put(cmd, "force", "1") : 0);
 }
 
-/* info|status [all|NAME], list. */
+/* info [all|NAME], list. */
 static int
 parse_read(int argc, char **argv, cli_cmd_t *cmd, int max_words, char *err, size_t errlen)
 {
     if (argc - 1 > max_words) {
-        snprintf(err, errlen, "volume %s: unexpected word \"%s\"%s", cmd->op,
-                 argv[max_words + 1],
-                 cmd->proc == GF_CLI_VOLUME_STATUS ? " (status details are not supported yet)"
-                                                    : "");
+        snprintf(err, errlen, "volume %s: unexpected word \"%s\"", cmd->op,
+                 argv[max_words + 1]);
         return -EINVAL;
     }
     if (argc == 2 && strcmp(argv[1], "all") != 0) {
@@ -132,6 +135,103 @@ parse_read(int argc, char **argv, cli_cmd_t *cmd, int max_words, char *err, size
         return put(cmd, "volname", argv[1]);
     }
     return 0;
+}
+
+/* status [all|NAME] [clients|mem]. */
+static int
+parse_status(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    const char *detail = argc == 3 ? argv[2] : NULL;
+    int ret;
+
+    if (argc > 3 || (detail && strcmp(detail, "clients") && strcmp(detail, "mem"))) {
+        snprintf(err, errlen, "volume status: unexpected word \"%s\" (of the status "
+                              "details, clients and mem are supported; others are not "
+                              "supported yet)",
+                 argv[argc > 3 ? 3 : 2]);
+        return -EINVAL;
+    }
+    ret = parse_read(argc < 3 ? argc : 2, argv, cmd, 1, err, errlen);
+    return ret ?: detail ? put(cmd, "detail", detail) : 0;
+}
+
+/* The volume name of set|get|reset (NAME or all) into the request. */
+static int
+put_target(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    if (argc < 2) {
+        snprintf(err, errlen, "volume %s: the volume name (or all) is missing", cmd->op);
+        return -EINVAL;
+    }
+    cmd->volname = argv[1];
+    return put(cmd, "volname", argv[1]);
+}
+
+/* Puts "keyN" (and "valueN" when value is given) into the request. */
+static int
+put_pair(cli_cmd_t *cmd, int n, const char *key, const char *value)
+{
+    char k[32];
+
+    snprintf(k, sizeof(k), "key%d", n);
+    if (put(cmd, k, key))
+        return -ENOMEM;
+    snprintf(k, sizeof(k), "value%d", n);
+    return value ? put(cmd, k, value) : 0;
+}
+
+/* set NAME|all KEY VALUE [KEY VALUE]... */
+static int
+parse_set(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    char count[16];
+    int ret = put_target(argc, argv, cmd, err, errlen), n = 0;
+
+    if (!ret && (argc < 4 || (argc - 2) % 2 != 0)) {
+        snprintf(err, errlen, argc < 3 ? "volume set: the option name is missing"
+                                       : "volume set: option %s has no value",
+                 argv[argc - 1]);
+        return -EINVAL;
+    }
+    for (int i = 2; !ret && i + 1 < argc; i += 2)
+        ret = put_pair(cmd, ++n, argv[i], argv[i + 1]);
+    snprintf(count, sizeof(count), "%d", n);
+    return ret ?: put(cmd, "count", count);
+}
+
+/* get NAME|all KEY|all */
+static int
+parse_get(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    int ret = put_target(argc, argv, cmd, err, errlen);
+
+    if (!ret && argc != 3) {
+        snprintf(err, errlen, argc < 3 ? "volume get: the option name (or all) is missing"
+                                       : "volume get: unexpected word \"%s\"",
+                 argv[argc - 1]);
+        return -EINVAL;
+    }
+    return ret ?: put(cmd, "key", argv[2]);
+}
+
+/* reset NAME|all [KEY] [force] (force is accepted and changes nothing). */
+static int
+parse_reset(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    int n = argc, ret = put_target(argc, argv, cmd, err, errlen);
+
+    if (n > 2 && strcmp(argv[n - 1], "force") == 0)
+        n--;
+    if (!ret && n > 3) {
+        snprintf(err, errlen, "volume reset: unexpected word \"%s\"", argv[3]);
+        return -EINVAL;
+    }
+    cmd->reset = 1;
+    if (!ret)
+        ret = put(cmd, "reset", "1");
+    if (!ret && n == 3)
+        ret = put_pair(cmd, 1, argv[2], NULL);
+    return ret ?: put(cmd, "count", n == 3 ? "1" : "0");
 }
 
 int
@@ -144,7 +244,8 @@ cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen
         {"create", GF_CLI_VOLUME_CREATE}, {"start", GF_CLI_VOLUME_START},
         {"stop", GF_CLI_VOLUME_STOP},     {"delete", GF_CLI_VOLUME_DELETE},
         {"info", GF_CLI_VOLUME_INFO},     {"status", GF_CLI_VOLUME_STATUS},
-        {"list", GF_CLI_VOLUME_LIST},
+        {"list", GF_CLI_VOLUME_LIST},     {"set", GF_CLI_VOLUME_SET},
+        {"get", GF_CLI_VOLUME_GET},       {"reset", GF_CLI_VOLUME_SET},
     };
     int i, n = (int)(sizeof(ops) / sizeof(ops[0]));
 
@@ -176,6 +277,14 @@ cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen
         return parse_change(argc, argv, cmd, 1, err, errlen);
     case GF_CLI_VOLUME_LIST:
         return parse_read(argc, argv, cmd, 0, err, errlen);
+    case GF_CLI_VOLUME_STATUS:
+        return parse_status(argc, argv, cmd, err, errlen);
+    case GF_CLI_VOLUME_SET:
+        if (strcmp(cmd->op, "reset") == 0)
+            return parse_reset(argc, argv, cmd, err, errlen);
+        return parse_set(argc, argv, cmd, err, errlen);
+    case GF_CLI_VOLUME_GET:
+        return parse_get(argc, argv, cmd, err, errlen);
     default:
         return parse_read(argc, argv, cmd, 1, err, errlen);
     }

@@ -1,8 +1,10 @@
 /*
  * The CLI program (ours, doc/protocol.md section 10) as glusterd serves it on its
  * unix socket and TCP port: decodes the request dict, runs the operation (the
- * changing ones live in vol-ops.c; info, status, list and getwd, which only read,
- * are here) and replies with op_ret/op_errno/errstr and the output dict.
+ * changing ones live in vol-ops.c; info, status, list, get and getwd, which only
+ * read, are here) and replies with op_ret/op_errno/errstr and the output dict.
+ * `volume status VOL clients|mem` asks the brick processes (STATUS) and answers
+ * once every brick has.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,7 +19,9 @@
 #include "glusterd.h"
 #include "programs.h"
 #include "rpcsvc.h"
+#include "mux.h"
 #include "vol-ops.h"
+#include "volset.h"
 #include "volume.h"
 
 /* Replies to a CLI call: err 0 with out (may be NULL), or -errno with errstr. */
@@ -124,6 +128,19 @@ volume_create(rpc_req_t *req)
     return 0;
 }
 
+/* SET (and reset): checked and done in vol-ops.c. */
+static int
+volume_set(rpc_req_t *req)
+{
+    gf_dict_t *args = NULL;
+    int err = decode_args(req, &args);
+    if (err)
+        return err;
+    gd_vol_set(args, op_done, req);
+    gf_dict_unref(args);
+    return 0;
+}
+
 /* START, STOP, DELETE: one volume name, maybe force. */
 static int
 volume_change(rpc_req_t *req)
@@ -193,7 +210,7 @@ add_info(gf_dict_t *out, int n, const gd_volume_t *vol)
 static int
 add_status(gf_dict_t *out, int n, const gd_volume_t *vol)
 {
-    char p[32], b[48];
+    char p[32], b[64];
     int err;
 
     snprintf(p, sizeof(p), "volume%d", n);
@@ -245,12 +262,117 @@ fill_output(uint32_t proc, const char *name, gd_volume_t **vols, int n, gf_dict_
     return err ? -ENOMEM : 0;
 }
 
+/* What a reading call asked (req->priv while the volumes load). */
+typedef struct reading {
+    char name[GD_VOL_NAME_MAX + 1]; /* "" = all */
+    char detail[16];                /* STATUS: "clients", "mem" or "" */
+    char key[256];                  /* GET */
+} reading_t;
+
+/* A STATUS call gathering brick figures: replies once pending reaches 0. */
+typedef struct gather {
+    rpc_req_t *req;
+    gf_dict_t *out;
+    int pending;
+} gather_t;
+
+/* One brick's share of a gather. */
+typedef struct gather_one {
+    gather_t *g;
+    char prefix[48]; /* "volumeN.brickM" */
+} gather_one_t;
+
+/* Copies a figure of a STATUS output for one brick under the brick's prefix:
+ * "brick1.X" as "PREFIX.X", the process's "threads" and "open-fds" as
+ * "PREFIX.process-threads" and "PREFIX.process-open-fds". */
+static int
+copy_figure(gf_dict_t *src, const char *key, const gf_data_t *value, void *arg)
+{
+    gather_one_t *o = arg;
+    const char *v = NULL;
+    char k[256];
+
+    if (!strcmp(key, "threads") || !strcmp(key, "open-fds"))
+        snprintf(k, sizeof(k), "%s.process-%s", o->prefix, key);
+    else if (!strncmp(key, "brick1.", 7) && strcmp(key, "brick1.name") &&
+             strcmp(key, "brick1.volfile-id"))
+        snprintf(k, sizeof(k), "%s.%s", o->prefix, key + 7);
+    else
+        return 0;
+    if (gf_dict_get_str(src, key, &v) != 0)
+        return 0;
+    return gf_dict_set_str(o->g->out, k, v) ? -1 : 0;
+}
+
+static void
+gather_end(gather_t *g)
+{
+    if (--g->pending > 0)
+        return;
+    cli_reply(g->req, 0, NULL, g->out);
+    gf_dict_unref(g->out);
+    gf_free(g);
+}
+
+static void
+brick_figures(int err, const char *msg, gf_dict_t *out, void *cookie)
+{
+    gather_one_t *o = cookie;
+
+    if (err)
+        setf(o->g->out, o->prefix, "error", "%s", msg);
+    else if (out)
+        gf_dict_foreach(out, copy_figure, o);
+    gather_end(o->g);
+    gf_free(o);
+}
+
+/* Asks every online brick listed in out for its figures, then replies. */
+static void
+gather_figures(rpc_req_t *req, gf_dict_t *out, const char *detail)
+{
+    gather_t *g = gf_calloc(1, sizeof(*g));
+    int32_t nv = 0, nb = 0, online = 0;
+    char p[48];
+
+    if (!g || setf(out, "", "detail", "%s", detail)) {
+        gf_free(g);
+        cli_reply(req, -ENOMEM, "glusterd is out of memory", NULL);
+        return;
+    }
+    g->req = req;
+    g->out = gf_dict_ref(out);
+    g->pending = 1;
+    gf_dict_get_int32(out, "count", &nv);
+    for (int v = 1; v <= nv; v++) {
+        snprintf(p, sizeof(p), "volume%d.brick-count", v);
+        gf_dict_get_int32(out, p, &nb);
+        for (int i = 1; i <= nb; i++) {
+            const char *path = NULL;
+            gather_one_t *o = gf_calloc(1, sizeof(*o));
+            snprintf(p, sizeof(p), "volume%d.brick%d.online", v, i);
+            gf_dict_get_int32(out, p, &online);
+            snprintf(p, sizeof(p), "volume%d.brick%d.path", v, i);
+            if (!o || !online || gf_dict_get_str(out, p, &path) != 0) {
+                gf_free(o);
+                continue;
+            }
+            o->g = g;
+            snprintf(o->prefix, sizeof(o->prefix), "volume%d.brick%d", v, i);
+            g->pending++;
+            gd_brick_status(path, brick_figures, o);
+        }
+    }
+    gather_end(g);
+}
+
 static void
 read_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
 {
     rpc_req_t *req = cookie;
-    char *name = req->priv, msg[512];
+    reading_t *r = req->priv;
     gf_dict_t *out = gf_dict_new();
+    char msg[512];
 
     if (warn && *warn)
         gf_log(GF_LOG_ERROR, "%s", warn);
@@ -260,29 +382,151 @@ read_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
     else if (!out)
         err = -ENOMEM;
     else
-        err = fill_output(req->proc, name, vols, n, out, msg, sizeof(msg));
-    gf_free(name);
-    cli_reply(req, err, msg, out);
+        err = fill_output(req->proc, r->name, vols, n, out, msg, sizeof(msg));
+    if (!err && req->proc == GF_CLI_VOLUME_STATUS && r->detail[0])
+        gather_figures(req, out, r->detail);
+    else
+        cli_reply(req, err, msg, out);
+    gf_free(r);
     gf_dict_unref(out);
     gd_vols_free(vols, n);
 }
 
-/* INFO, STATUS, LIST: volume name optional. */
+/* INFO, STATUS (detail optional), LIST: volume name optional. */
 static int
 volume_read(rpc_req_t *req)
 {
     gf_dict_t *args = NULL;
-    char name[GD_VOL_NAME_MAX + 1];
-    int err = begin(req, &args, 0, name);
+    reading_t *r = gf_calloc(1, sizeof(*r));
+    const char *detail = "";
+    int err = r ? begin(req, &args, 0, r->name) : -ENOMEM;
 
-    if (err)
+    if (err) {
+        gf_free(r);
         return err < 0 ? err : 0;
+    }
+    gf_dict_get_str(args, "detail", &detail);
+    if (req->proc != GF_CLI_VOLUME_STATUS || (*detail && strcmp(detail, "clients") &&
+                                              strcmp(detail, "mem")))
+        detail = "";
+    snprintf(r->detail, sizeof(r->detail), "%s", detail);
     gf_dict_unref(args);
     if (req->proc == GF_CLI_VOLUME_LIST)
-        name[0] = '\0';
-    if (!(req->priv = gf_strdup(name)))
+        r->name[0] = '\0';
+    req->priv = r;
+    gd_vols_load(gd.store, r->name[0] ? r->name : NULL, read_loaded, req);
+    return 0;
+}
+
+/* Adds "keyN"/"valueN" (N = ++*count) to out. 0 or -ENOMEM. */
+static int
+add_pair(gf_dict_t *out, int *count, const char *key, const char *value)
+{
+    char k[32];
+
+    ++*count;
+    snprintf(k, sizeof(k), "key%d", *count);
+    if (gf_dict_set_str(out, k, key))
         return -ENOMEM;
-    gd_vols_load(gd.store, *name ? name : NULL, read_loaded, req);
+    snprintf(k, sizeof(k), "value%d", *count);
+    return gf_dict_set_str(out, k, value) ? -ENOMEM : 0;
+}
+
+/* Adds the cluster-wide options matching key ("all": every one). */
+static int
+add_global(gf_dict_t *out, int *count, const char *key)
+{
+    char v[32];
+    int err = 0;
+
+    if (!strcmp(key, "all") || !strcmp(key, GD_MUX_KEY))
+        err = add_pair(out, count, GD_MUX_KEY, gd.mux.enabled ? "on" : "off");
+    snprintf(v, sizeof(v), "%lld", (long long)gd.mux.max_bricks);
+    if (!err && (!strcmp(key, "all") || !strcmp(key, GD_MUX_LIMIT_KEY)))
+        err = add_pair(out, count, GD_MUX_LIMIT_KEY, v);
+    return err;
+}
+
+/* Fills out for `volume get NAME|all KEY|all`; vol NULL for "all". 0, or -errno
+ * with msg. */
+static int
+fill_get(const gd_volume_t *vol, const char *key, gf_dict_t *out, char *msg, size_t len)
+{
+    const gd_volgen_opt_t *o;
+    int count = 0, err = 0;
+
+    for (int i = 0; vol && !err && (o = gd_volgen_opt_at(i)) != NULL; i++) {
+        const gd_volgen_opt_t *prev = gd_volgen_opt_at(i - 1);
+        if ((prev && !strcmp(prev->key, o->key)) || (strcmp(key, "all") && strcmp(key, o->key)))
+            continue; /* a further row of the same key, or not asked for */
+        err = add_pair(out, &count, o->key, gd_volset_value(gd.xlmeta, vol, o));
+    }
+    if (!err)
+        err = add_global(out, &count, key);
+    if (!err && count == 0) {
+        snprintf(msg, len, "option %s does not exist; `gluster volume get %s all` lists the "
+                           "options",
+                 key, vol ? vol->name : "all");
+        return -ENOENT;
+    }
+    if (!err)
+        err = setf(out, "", "count", "%d", count);
+    if (err)
+        snprintf(msg, len, "glusterd is out of memory");
+    return err;
+}
+
+static void
+get_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    rpc_req_t *req = cookie;
+    reading_t *r = req->priv;
+    gf_dict_t *out = gf_dict_new();
+    char msg[512];
+
+    if (err)
+        snprintf(msg, sizeof(msg), "cannot read volume %s from the store: %s", r->name,
+                 strerror(-err));
+    else if (!out)
+        err = -ENOMEM;
+    else if (r->name[0] && n != 1) {
+        snprintf(msg, sizeof(msg), "Volume %s does not exist", r->name);
+        err = -ENOENT;
+    } else {
+        err = fill_get(r->name[0] ? vols[0] : NULL, r->key, out, msg, sizeof(msg));
+    }
+    cli_reply(req, err, msg, out);
+    gf_free(r);
+    gf_dict_unref(out);
+    gd_vols_free(vols, n);
+}
+
+/* GET: volname ("all": the cluster-wide options) and key ("all": every one). */
+static int
+volume_get(rpc_req_t *req)
+{
+    gf_dict_t *args = NULL;
+    reading_t *r = gf_calloc(1, sizeof(*r));
+    const char *key = NULL;
+    int err = r ? begin(req, &args, 0, r->name) : -ENOMEM;
+
+    if (err) {
+        gf_free(r);
+        return err < 0 ? err : 0;
+    }
+    if (gf_dict_get_str(args, "key", &key) != 0 || strlen(key) >= sizeof(r->key)) {
+        gf_dict_unref(args);
+        gf_free(r);
+        cli_reply(req, -EINVAL, "volume get: the option name (or all) is missing", NULL);
+        return 0;
+    }
+    snprintf(r->key, sizeof(r->key), "%s", key);
+    gf_dict_unref(args);
+    req->priv = r;
+    if (r->name[0])
+        gd_vols_load(gd.store, r->name, get_loaded, req);
+    else
+        get_loaded(0, NULL, 0, "", req);
     return 0;
 }
 
@@ -312,6 +556,8 @@ static const rpc_actor_t actors[] = {
     [GF_CLI_VOLUME_INFO] = {"VOLUME_INFO", volume_read},
     [GF_CLI_VOLUME_STATUS] = {"VOLUME_STATUS", volume_read},
     [GF_CLI_VOLUME_LIST] = {"VOLUME_LIST", volume_read},
+    [GF_CLI_VOLUME_SET] = {"VOLUME_SET", volume_set},
+    [GF_CLI_VOLUME_GET] = {"VOLUME_GET", volume_get},
     [GF_CLI_GETWD] = {"GETWD", getwd_proc},
 };
 

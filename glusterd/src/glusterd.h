@@ -1,14 +1,17 @@
 /*
  * The daemon's few shared things: its configuration (from the command line, fixed
- * once running) and the singletons every part reaches (store, portmap). All of
+ * once running) and the singletons every part reaches (store, portmap, option
+ * tables, the cluster-wide multiplexing options). All of
  * glusterd's state is used from its one event thread only; work that must block
  * runs on the worker pool and posts its result back to the event thread.
  */
 #ifndef GD_GLUSTERD_H
 #define GD_GLUSTERD_H
 
+#include "mux.h"
 #include "pmap.h"
 #include "store.h"
+#include "xlmeta.h"
 
 #define GD_DEFAULT_WORKDIR "/var/lib/gfs/glusterd"
 #define GD_DEFAULT_RUNDIR "/run/gfs"
@@ -37,6 +40,8 @@ typedef struct gd {
     gd_store_t *store;
     gd_pmap_t *pmap;
     struct rpc_svc *svc;
+    gd_xlmeta_t *xlmeta; /* the translators' option tables */
+    gd_mux_conf_t mux;   /* the cluster-wide options, as stored */
 } gd_t;
 
 extern gd_t gd;

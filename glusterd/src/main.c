@@ -33,8 +33,8 @@
 #include "rpcsvc.h"
 #include "vol-ops.h"
 
-#ifndef GF_SBINDIR
-#error "GF_SBINDIR must be defined by the build (see common.am)"
+#if !defined(GF_SBINDIR) || !defined(GF_XLATOR_DIR)
+#error "GF_SBINDIR and GF_XLATOR_DIR must be defined by the build (see common.am)"
 #endif
 
 #define GD_MAX_WORKERS 4
@@ -72,7 +72,8 @@ usage(FILE *f)
             "  --base-port N       first TCP port given to bricks (default %d)\n"
             "  --glusterfsd PATH   brick program (default $GF_GLUSTERFSD, else "
             GF_SBINDIR "/glusterfsd)\n"
-            "  --xlator-dir DIR    translator folder, passed on to brick processes\n"
+            "  --xlator-dir DIR    translator folder, passed on to brick processes and read\n"
+            "                      for option tables (default " GF_XLATOR_DIR ")\n"
             "  --pid-file FILE     pidfile (default RUNDIR/glusterd.pid)\n"
             "  -N, --foreground    do not daemonize\n"
             "  -h, --help          print this help and exit\n"
@@ -382,8 +383,10 @@ open_state(void)
     if ((err = gd_store_local_open(path, &gd.store)) != 0)
         die("cannot open the store %s: %s", path, strerror(-err));
     gd.pmap = gd_pmap_new(gd.conf.base_port, gd_brick_pmap_hook, NULL);
-    if (!gd.pmap)
+    gd.xlmeta = gd_xlmeta_new(gd.conf.xlator_dir ? gd.conf.xlator_dir : GF_XLATOR_DIR);
+    if (!gd.pmap || !gd.xlmeta || gd_brick_init() != 0)
         die("out of memory");
+    gd_mux_defaults(&gd.mux);
 }
 
 static void
@@ -413,6 +416,7 @@ shutdown_daemon(void)
     gf_ctx_fini();
     gd_store_destroy(gd.store);
     gd_pmap_free(gd.pmap);
+    gd_xlmeta_free(gd.xlmeta);
     if (socket_path[0])
         unlink(socket_path);
     if (pidfile_written)

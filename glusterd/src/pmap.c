@@ -14,6 +14,7 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "addr.h"
+#include "index.h"
 #include "pmap.h"
 #include "portmap-xdr.h"
 #include "rpcsvc.h"
@@ -23,11 +24,13 @@ typedef struct entry {
     int port;
     pid_t pid;
     int signed_in; /* 0: reserved for a process being launched */
+    int pos;       /* in gd_pmap.entries */
 } entry_t;
 
 struct gd_pmap {
-    entry_t *entries;
-    int n;
+    entry_t **entries;
+    int n, cap;
+    gd_index_t *by_brick;
     int base_port;
     gd_pmap_hook_t hook;
     void *hook_data;
@@ -40,6 +43,10 @@ gd_pmap_new(int base_port, gd_pmap_hook_t hook, void *hook_data)
     gd_pmap_t *pm = gf_calloc(1, sizeof(*pm));
     if (!pm)
         return NULL;
+    if (!(pm->by_brick = gd_index_new())) {
+        gf_free(pm);
+        return NULL;
+    }
     pm->base_port = base_port;
     pm->hook = hook;
     pm->hook_data = hook_data;
@@ -51,26 +58,26 @@ gd_pmap_free(gd_pmap_t *pm)
 {
     if (!pm)
         return;
-    for (int i = 0; i < pm->n; i++)
-        gf_free(pm->entries[i].brick);
+    for (int i = 0; i < pm->n; i++) {
+        gf_free(pm->entries[i]->brick);
+        gf_free(pm->entries[i]);
+    }
     gf_free(pm->entries);
+    gd_index_free(pm->by_brick);
     gf_free(pm);
 }
 
 static entry_t *
 find_brick(const gd_pmap_t *pm, const char *brick)
 {
-    for (int i = 0; i < pm->n; i++)
-        if (strcmp(pm->entries[i].brick, brick) == 0)
-            return &pm->entries[i];
-    return NULL;
+    return gd_index_get(pm->by_brick, brick);
 }
 
 static int
 port_taken(const gd_pmap_t *pm, int port)
 {
     for (int i = 0; i < pm->n; i++)
-        if (pm->entries[i].port == port)
+        if (pm->entries[i]->port == port)
             return 1;
     return 0;
 }
@@ -103,18 +110,27 @@ port_free(const char *addr, int port)
 static entry_t *
 get_entry(gd_pmap_t *pm, const char *brick)
 {
-    entry_t *e = find_brick(pm, brick), *arr;
+    entry_t *e = find_brick(pm, brick);
+
     if (e)
         return e;
-    arr = gf_realloc(pm->entries, (size_t)(pm->n + 1) * sizeof(*arr));
-    if (!arr)
+    if (pm->n == pm->cap) {
+        int cap = pm->cap ? pm->cap * 2 : 16;
+        entry_t **arr = gf_realloc(pm->entries, (size_t)cap * sizeof(*arr));
+        if (!arr)
+            return NULL;
+        pm->entries = arr;
+        pm->cap = cap;
+    }
+    if (!(e = gf_calloc(1, sizeof(*e))) || !(e->brick = gf_strdup(brick)) ||
+        gd_index_put(pm->by_brick, e->brick, e) != 0) {
+        if (e)
+            gf_free(e->brick);
+        gf_free(e);
         return NULL;
-    pm->entries = arr;
-    e = &arr[pm->n];
-    memset(e, 0, sizeof(*e));
-    if (!(e->brick = gf_strdup(brick)))
-        return NULL;
-    pm->n++;
+    }
+    e->pos = pm->n;
+    pm->entries[pm->n++] = e;
     return e;
 }
 
@@ -154,8 +170,11 @@ gd_pmap_forget(gd_pmap_t *pm, const char *brick)
     entry_t *e = find_brick(pm, brick);
     if (!e)
         return -ENOENT;
+    gd_index_del(pm->by_brick, e->brick);
+    pm->entries[e->pos] = pm->entries[--pm->n];
+    pm->entries[e->pos]->pos = e->pos;
     gf_free(e->brick);
-    *e = pm->entries[--pm->n];
+    gf_free(e);
     return 0;
 }
 
@@ -241,14 +260,20 @@ signout(rpc_req_t *req)
     pmap_signout_req args = {0};
     pmap_signout_rsp rsp = {0};
     gd_pmap_t *pm = req_pmap(req);
+    const entry_t *e;
+    int current;
 
     if (rpc_req_decode(req, (xdrproc_t)xdr_pmap_signout_req, &args, NULL) != 0)
         return -EBADMSG;
-    gf_log(GF_LOG_INFO, "SIGNOUT %s port %d from %s", args.brick, args.port,
-           rpc_svc_conn_peer(req->conn));
-    gd_pmap_forget(pm, args.brick);
+    e = find_brick(pm, args.brick);
+    /* a brick that moved to another port meanwhile keeps its new entry */
+    current = e && (args.port <= 0 || e->port == args.port);
+    gf_log(GF_LOG_INFO, "SIGNOUT %s port %d from %s%s", args.brick, args.port,
+           rpc_svc_conn_peer(req->conn), current ? "" : " (ignored: not its port now)");
+    if (current)
+        gd_pmap_forget(pm, args.brick);
     rpc_req_reply(req, (xdrproc_t)xdr_pmap_signout_rsp, &rsp, NULL, 0, NULL);
-    if (pm->hook)
+    if (current && pm->hook)
         pm->hook(args.brick, args.port, 0, 0, pm->hook_data);
     xdr_free((xdrproc_t)xdr_pmap_signout_req, (char *)&args);
     return 0;

@@ -3,8 +3,10 @@
  * give as remote-subvolume), and the GlusterFS portmap program that brick
  * processes (SIGNIN, SIGNOUT) and clients (PORTBYBRICK) call on glusterd's port.
  *
- * A port is first reserved for a brick when glusterd launches its process, then
- * the process signs in on it. Lives on the event thread; not thread-safe.
+ * A port is first reserved for a brick when glusterd launches a process for it,
+ * then the process signs in on it; bricks attached to a running process later sign
+ * in on that process's port, so one port serves many brick names. Lives on the
+ * event thread; not thread-safe.
  */
 #ifndef GD_PMAP_H
 #define GD_PMAP_H

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,11 +18,14 @@
 #include "addr.h"
 #include "brick-proc.h"
 #include "glusterd.h"
+#include "mux.h"
 #include "vol-ops.h"
+#include "volset.h"
 #include "volume.h"
 
 #define MAX_BUSY 64
 #define MSG_MAX 4096
+#define MAX_PAIRS 64 /* options in one VOLUME_SET */
 
 /* One operation in progress. */
 typedef struct op {
@@ -31,9 +35,14 @@ typedef struct op {
     gd_volume_t *vol;
     int force;
     int was_started; /* the volume was started when the operation began */
-    int pending;     /* brick operations still running */
+    int pending;     /* brick operations still running; SET: the next brick */
+    bool waiting;    /* SET: a brick refresh has not answered yet */
+    bool looping;    /* SET: refresh_loop is on the stack */
     int err;         /* first failure */
     char msg[MSG_MAX];
+    gf_dict_t *args; /* VOLUME_SET: the request (keyN, valueN) */
+    bool reset;      /* VOLUME_SET: remove the options instead */
+    int n_keys;      /* VOLUME_SET: pairs in args */
     struct brick_ref {
         struct op *op;
         int idx;
@@ -98,27 +107,26 @@ op_end(op_t *op, gf_dict_t *out)
         gf_log(GF_LOG_ERROR, "%s", op->msg);
     release(op->name);
     op->done(op->err, op->err ? op->msg : NULL, out, op->cookie);
+    gf_dict_unref(op->args);
     gd_vol_free(op->vol);
     gf_free(op->refs);
     gf_free(op);
 }
 
-/* A new operation on volume name, claimed; NULL after reporting the failure. */
+/* A new operation claiming name (a volume name, or "all"); NULL after reporting
+ * the failure. */
 static op_t *
-op_new(const char *name, int force, gd_op_done_t done, void *cookie)
+op_claim(const char *name, int force, gd_op_done_t done, void *cookie)
 {
     char err[256];
     op_t *op;
     int ret;
 
-    if (gd_vol_name_check(name, err, sizeof(err)) != 0) {
-        done(-EINVAL, err, NULL, cookie);
-        return NULL;
-    }
     if ((ret = claim(name)) != 0) {
         snprintf(err, sizeof(err),
-                 "another operation on volume %s is in progress; try again when it is done",
-                 name);
+                 "another operation on %s%s is in progress; try again when it is done",
+                 strcmp(name, "all") ? "volume " : "the cluster-wide options", 
+                 strcmp(name, "all") ? name : "");
         done(ret, err, NULL, cookie);
         return NULL;
     }
@@ -132,6 +140,19 @@ op_new(const char *name, int force, gd_op_done_t done, void *cookie)
     op->done = done;
     op->cookie = cookie;
     return op;
+}
+
+/* A new operation on volume name, claimed; NULL after reporting the failure. */
+static op_t *
+op_new(const char *name, int force, gd_op_done_t done, void *cookie)
+{
+    char err[256];
+
+    if (gd_vol_name_check(name, err, sizeof(err)) != 0) {
+        done(-EINVAL, err, NULL, cookie);
+        return NULL;
+    }
+    return op_claim(name, force, done, cookie);
 }
 
 /* Takes the single volume loaded for op. 0, or ends op (no such volume, store
@@ -605,14 +626,233 @@ gd_vol_create(gf_dict_t *args, gd_op_done_t done, void *cookie)
     gd_vols_load(gd.store, NULL, create_loaded, op);
 }
 
-/* --- restart --- */
+/* --- set and reset --- */
+
+/* Key (and value, NULL with reset) of pair i (from 1) of op->args; 0 or -EINVAL
+ * after failing op. */
+static int
+pair(op_t *op, int i, const char **key, const char **value)
+{
+    char k[32];
+
+    *value = NULL;
+    snprintf(k, sizeof(k), "key%d", i);
+    if (gf_dict_get_str(op->args, k, key) != 0) {
+        op_fail(op, -EINVAL, "volume set: option %d is missing", i);
+        return -EINVAL;
+    }
+    snprintf(k, sizeof(k), "value%d", i);
+    if (!op->reset && gf_dict_get_str(op->args, k, value) != 0) {
+        op_fail(op, -EINVAL, "volume set: option %s has no value", *key);
+        return -EINVAL;
+    }
+    return 0;
+}
 
 static void
-restore_started(int err, const char *msg, void *cookie)
+global_saved(int err, uint64_t rev, void *cookie)
 {
-    if (err)
-        gf_log(GF_LOG_ERROR, "restarting a brick after glusterd restart: %s", msg);
+    op_t *op = cookie;
+    const char *key, *value;
+
+    if (!err) {
+        for (int i = 1; i <= op->n_keys; i++)
+            if (pair(op, i, &key, &value) == 0)
+                gd_mux_apply(&gd.mux, key, value);
+        if (op->reset && op->n_keys == 0)
+            gd_mux_defaults(&gd.mux);
+        gf_log(GF_LOG_INFO, "cluster-wide options: brick multiplexing %s, at most %lld "
+                            "bricks per process (0: no limit)",
+               gd.mux.enabled ? "on" : "off", (long long)gd.mux.max_bricks);
+    }
+    op_saved(err, rev, op);
 }
+
+/* Adds the changes of the pairs of op to txn (store keys under prefix). With
+ * check, each is checked first (failing op). */
+static void
+add_pairs(op_t *op, gd_txn_t *txn, int (*check)(op_t *op, const char *key, const char *value))
+{
+    char skey[GD_STORE_KEY_MAX + 1];
+    const char *key, *value;
+
+    for (int i = 1; i <= op->n_keys && !op->err; i++) {
+        if (pair(op, i, &key, &value) != 0 || check(op, key, value) != 0)
+            return;
+        if (op->vol) {
+            gd_vol_txn_opt(op->vol, key, value, txn);
+            continue;
+        }
+        snprintf(skey, sizeof(skey), GD_GLOBAL_OPT_PREFIX "%s", key);
+        if (value)
+            gd_txn_put_str(txn, skey, value);
+        else
+            gd_txn_delete(txn, skey);
+    }
+}
+
+/* Checks one cluster-wide pair. 0 or -errno after failing op. */
+static int
+check_global(op_t *op, const char *key, const char *value)
+{
+    char err[512];
+    int ret = gd_mux_validate(key, value ? value : "0", err, sizeof(err));
+
+    if (ret == -EINVAL && !value)
+        ret = 0; /* reset: the value does not matter */
+    if (ret)
+        op_fail(op, ret, "%s", err);
+    return ret;
+}
+
+/* volume set|reset all ... */
+static void
+set_global(op_t *op)
+{
+    gd_txn_t *txn = gd_txn_new();
+
+    if (!txn) {
+        op_saved(-ENOMEM, 0, op);
+        return;
+    }
+    add_pairs(op, txn, check_global);
+    for (const gf_option_t *o = gd_mux_options(); op->reset && !op->n_keys && o->key; o++) {
+        char skey[GD_STORE_KEY_MAX + 1];
+        snprintf(skey, sizeof(skey), GD_GLOBAL_OPT_PREFIX "%s", o->key);
+        gd_txn_delete(txn, skey);
+    }
+    if (op->err)
+        op_end(op, NULL);
+    else
+        gd_store_txn(gd.store, txn, global_saved, op);
+    gd_txn_free(txn);
+}
+
+/* Checks one pair of a volume and applies it to op->vol. 0 or -errno after failing
+ * op. */
+static int
+check_volume(op_t *op, const char *key, const char *value)
+{
+    char err[1024];
+    int ret = 0;
+
+    /* a reset only needs the key to exist; the check then says why it does not */
+    if (value || !gd_volgen_opt_find(key))
+        ret = gd_volset_check(gd.xlmeta, key, value ? value : "", err, sizeof(err));
+    if (ret) {
+        op_fail(op, ret, "%s", err);
+        return ret;
+    }
+    ret = value ? gd_vol_opt_set(op->vol, key, value) : gd_vol_opt_del(op->vol, key);
+    if (ret == -ENOMEM)
+        op_fail(op, ret, "glusterd is out of memory");
+    return ret == -ENOMEM ? ret : 0;
+}
+
+static void brick_refreshed(int err, const char *msg, void *cookie);
+
+/* Refreshes the bricks of op->vol one after the other (so that a process several of
+ * them share never runs out of bricks and exits), then ends op. */
+static void
+refresh_loop(op_t *op)
+{
+    op->looping = true;
+    while (op->pending < op->vol->n_bricks) {
+        int i = op->pending++;
+        op->waiting = true;
+        gd_brick_refresh(op->vol, i, brick_refreshed, &op->refs[i]);
+        if (op->waiting) { /* it answers later, and resumes the loop */
+            op->looping = false;
+            return;
+        }
+    }
+    op->looping = false;
+    op_end(op, NULL);
+}
+
+static void
+brick_refreshed(int err, const char *msg, void *cookie)
+{
+    struct brick_ref *ref = cookie;
+    op_t *op = ref->op;
+
+    if (err)
+        op_fail(op, err, "%s", msg);
+    op->waiting = false;
+    if (!op->looping)
+        refresh_loop(op);
+}
+
+static void
+volume_saved(int err, uint64_t rev, void *cookie)
+{
+    op_t *op = cookie;
+
+    if (err || !op->was_started) {
+        op_saved(err, rev, op);
+        return;
+    }
+    if (op_alloc_refs(op) == 0)
+        refresh_loop(op);
+}
+
+static void
+set_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+    gd_txn_t *txn;
+
+    if (op_take_volume(op, err, vols, n) != 0)
+        return;
+    if (!(txn = gd_txn_new())) {
+        op_saved(-ENOMEM, 0, op);
+        return;
+    }
+    gd_vol_txn_guard(op->vol, txn);
+    add_pairs(op, txn, check_volume);
+    while (op->reset && !op->n_keys && op->vol->n_opts && !op->err) {
+        gd_vol_txn_opt(op->vol, op->vol->opts[0].key, NULL, txn);
+        gd_vol_opt_del(op->vol, op->vol->opts[0].key);
+    }
+    if (op->err)
+        op_end(op, NULL);
+    else
+        gd_store_txn(gd.store, txn, volume_saved, op);
+    gd_txn_free(txn);
+}
+
+void
+gd_vol_set(gf_dict_t *args, gd_op_done_t done, void *cookie)
+{
+    const char *name = NULL;
+    int32_t count = 0;
+    bool reset = false;
+    op_t *op;
+
+    gf_dict_get_bool(args, "reset", &reset);
+    if (gf_dict_get_str(args, "volname", &name) != 0) {
+        done(-EINVAL, "volume set: the volume name is missing", NULL, cookie);
+        return;
+    }
+    if ((gf_dict_get_int32(args, "count", &count) != 0 && !reset) || count < 0 ||
+        count > MAX_PAIRS || (count == 0 && !reset)) {
+        done(-EINVAL, "volume set: give 1 to 64 options (KEY VALUE ...)", NULL, cookie);
+        return;
+    }
+    op = strcmp(name, "all") == 0 ? op_claim(name, 0, done, cookie)
+                                  : op_new(name, 0, done, cookie);
+    if (!op)
+        return;
+    op->args = gf_dict_ref(args);
+    op->reset = reset;
+    op->n_keys = count;
+    if (strcmp(name, "all") == 0)
+        set_global(op);
+    else
+        gd_vols_load(gd.store, name, set_loaded, op);
+}
+
+/* --- restart --- */
 
 static void
 restore_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
@@ -621,18 +861,31 @@ restore_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cooki
         gf_log(GF_LOG_ERROR, "cannot read the volumes from the store: %s", strerror(-err));
     if (warn && *warn)
         gf_log(GF_LOG_ERROR, "%s", warn);
-    for (int v = 0; v < n; v++) {
-        if (vols[v]->status != GD_VOL_STARTED)
-            continue;
-        for (int i = 0; i < vols[v]->n_bricks; i++)
-            if (gd_brick_adopt(vols[v], i) == 0)
-                gd_brick_start(vols[v], i, restore_started, NULL);
+    gd_brick_restore(vols, n);
+}
+
+/* The cluster-wide options were read: apply them, then restore the bricks. */
+static void
+globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    char why[512];
+
+    if (err)
+        gf_log(GF_LOG_ERROR, "cannot read the cluster-wide options from the store: %s; "
+                             "using their defaults",
+               strerror(-err));
+    for (int i = 0; i < n; i++) {
+        const char *key = kvs[i].key + strlen(GD_GLOBAL_OPT_PREFIX);
+        if (gd_mux_validate(key, kvs[i].value, why, sizeof(why)) == 0)
+            gd_mux_apply(&gd.mux, key, kvs[i].value);
+        else
+            gf_log(GF_LOG_ERROR, "store key %s ignored: %s", kvs[i].key, why);
     }
-    gd_vols_free(vols, n);
+    gd_vols_load(gd.store, NULL, restore_loaded, NULL);
 }
 
 void
 gd_vol_restore(void)
 {
-    gd_vols_load(gd.store, NULL, restore_loaded, NULL);
+    gd_store_list(gd.store, GD_GLOBAL_OPT_PREFIX, globals_listed, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * The operations that change volumes (create, start, stop, delete) and the
- * restart of started volumes when glusterd starts. Each runs on the event thread,
+ * The operations that change volumes (create, start, stop, delete, set and reset
+ * options) and the restart of started volumes when glusterd starts. Each runs on the event thread,
  * may take a while (store, worker pool, brick processes), and ends by calling its
  * done function exactly once. Only one operation runs on a volume at a time; a
  * second one fails at once with -EBUSY.
@@ -20,8 +20,20 @@ void gd_vol_start(const char *name, int force, gd_op_done_t done, void *cookie);
 void gd_vol_stop(const char *name, int force, gd_op_done_t done, void *cookie);
 void gd_vol_delete(const char *name, gd_op_done_t done, void *cookie);
 
-/* At startup: adopts the still running bricks of started volumes and launches the
- * others (failures are logged). */
+/*
+ * VOLUME_SET (keys in doc/protocol.md section 10): sets `count` options
+ * key1/value1.. of volume volname, or with `reset` removes the options key1..
+ * (all of them when count is 0). Volume "all" takes the cluster-wide options
+ * (mux.h). Values are checked against the translators' option tables; the
+ * running bricks whose volfile changed are attached again, in a process
+ * compatible with their new signature. Ends once they serve again, or says which
+ * did not and why (the options stay stored).
+ */
+void gd_vol_set(gf_dict_t *args, gd_op_done_t done, void *cookie);
+
+/* At startup: reads the cluster-wide options, then adopts the still running brick
+ * processes and starts the bricks of started volumes they do not serve (failures
+ * are logged). */
 void gd_vol_restore(void);
 
 #endif

@@ -193,7 +193,7 @@ gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path)
     return 0;
 }
 
-/* Appends option key = value. 0 or -ENOMEM. */
+/* Appends option key = value (not set before). 0 or -ENOMEM. */
 static int
 add_opt(gd_volume_t *vol, const char *key, const char *value)
 {
@@ -211,6 +211,91 @@ add_opt(gd_volume_t *vol, const char *key, const char *value)
     }
     vol->n_opts++;
     return 0;
+}
+
+/* The index of option key in vol->opts, or -1. */
+static int
+opt_index(const gd_volume_t *vol, const char *key)
+{
+    for (int i = 0; i < vol->n_opts; i++)
+        if (strcmp(vol->opts[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+gd_vol_opt(const gd_volume_t *vol, const char *key)
+{
+    int i = opt_index(vol, key);
+    return i < 0 ? NULL : vol->opts[i].value;
+}
+
+int
+gd_vol_opt_set(gd_volume_t *vol, const char *key, const char *value)
+{
+    int i = opt_index(vol, key);
+    char *copy;
+
+    if (i < 0)
+        return add_opt(vol, key, value);
+    if (!(copy = gf_strdup(value)))
+        return -ENOMEM;
+    gf_free(vol->opts[i].value);
+    vol->opts[i].value = copy;
+    return 0;
+}
+
+int
+gd_vol_opt_del(gd_volume_t *vol, const char *key)
+{
+    int i = opt_index(vol, key);
+
+    if (i < 0)
+        return -ENOENT;
+    gf_free(vol->opts[i].key);
+    gf_free(vol->opts[i].value);
+    memmove(&vol->opts[i], &vol->opts[i + 1], (size_t)(vol->n_opts - i - 1) * sizeof(gd_opt_t));
+    vol->n_opts--;
+    return 0;
+}
+
+/* Copies the scalar fields of vol into a new volume without bricks or options.
+ * NULL on ENOMEM. */
+static gd_volume_t *
+copy_head(const gd_volume_t *vol)
+{
+    gd_volume_t *c = gf_calloc(1, sizeof(*c));
+
+    if (!c)
+        return NULL;
+    memcpy(c->id, vol->id, sizeof(c->id));
+    c->status = vol->status;
+    c->info_rev = vol->info_rev;
+    c->name = gf_strdup(vol->name);
+    c->type = gf_strdup(vol->type);
+    c->transport = gf_strdup(vol->transport);
+    c->username = gf_strdup(vol->username);
+    c->password = gf_strdup(vol->password);
+    if (!c->name || !c->type || !c->transport || !c->username || !c->password) {
+        gd_vol_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+gd_volume_t *
+gd_vol_brick_view(const gd_volume_t *vol, int idx)
+{
+    gd_volume_t *c = copy_head(vol);
+    int err = c ? gd_vol_add_brick(c, vol->bricks[idx].host, vol->bricks[idx].path) : -ENOMEM;
+
+    for (int i = 0; !err && i < vol->n_opts; i++)
+        err = add_opt(c, vol->opts[i].key, vol->opts[i].value);
+    if (err) {
+        gd_vol_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 void
@@ -473,6 +558,30 @@ gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn)
     guard_info(txn, vol->name, vol->info_rev);
     put_vol_key(txn, vol->name, "info", value);
     gf_free(value);
+}
+
+void
+gd_vol_txn_guard(const gd_volume_t *vol, gd_txn_t *txn)
+{
+    guard_info(txn, vol->name, vol->info_rev);
+}
+
+void
+gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_txn_t *txn)
+{
+    char suffix[GD_STORE_KEY_MAX + 1], full[GD_STORE_KEY_MAX + 1];
+
+    snprintf(suffix, sizeof(suffix), "opt/%s", key);
+    if (value) {
+        put_vol_key(txn, vol->name, suffix, value);
+        return;
+    }
+    if (snprintf(full, sizeof(full), GD_VOL_PREFIX "%s/%s", vol->name, suffix) >=
+        (int)sizeof(full)) {
+        txn->err = -ENAMETOOLONG;
+        return;
+    }
+    gd_txn_delete(txn, full);
 }
 
 void

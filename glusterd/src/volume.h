@@ -6,6 +6,7 @@
  *                         transport=tcp\nusername=U\npassword=P\n"
  *   vol/NAME/brick/N     "host=HOST\npath=/PATH\n"       (N = 0, 1, ... in brick order)
  *   vol/NAME/opt/KEY     the option's value
+ *   global/opt/KEY       a cluster-wide option's value (`volume set all KEY VALUE`)
  *
  * Runtime state (ports, pids, online) is not here: see brick-proc.h and pmap.h.
  */
@@ -19,6 +20,7 @@
 
 #define GD_VOL_NAME_MAX 64
 #define GD_VOL_PREFIX "vol/"
+#define GD_GLOBAL_OPT_PREFIX "global/opt/"
 
 /* In the order (and with the numbers) GlusterFS uses. */
 typedef enum { GD_VOL_CREATED = 0, GD_VOL_STARTED = 1, GD_VOL_STOPPED = 2 } gd_vol_status_t;
@@ -78,6 +80,19 @@ const char *gd_vol_status_title(gd_vol_status_t st);
 gd_volume_t *gd_vol_new(const char *name);
 /* Appends a brick (copies host and path). 0 or -ENOMEM. */
 int gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path);
+
+/*
+ * A copy of vol holding only its brick idx (as bricks[0]) and all its options: what
+ * the brick's volfile and volfile id are made from. NULL on ENOMEM.
+ */
+gd_volume_t *gd_vol_brick_view(const gd_volume_t *vol, int idx);
+
+/* The value of option key of vol, or NULL when it is not set. */
+const char *gd_vol_opt(const gd_volume_t *vol, const char *key);
+/* Sets option key to value (replacing a value set before). 0 or -ENOMEM. */
+int gd_vol_opt_set(gd_volume_t *vol, const char *key, const char *value);
+/* Removes option key. 0, or -ENOENT when it was not set. */
+int gd_vol_opt_del(gd_volume_t *vol, const char *key);
 void gd_vol_free(gd_volume_t *vol);
 void gd_vols_free(gd_volume_t **vols, int n);
 
@@ -107,6 +122,10 @@ void gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie
 void gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn);
 /* Adds to txn the new vol/NAME/info of vol, guarded by vol->info_rev. */
 void gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn);
+/* Adds to txn the guard that vol/NAME/info is still at vol->info_rev. */
+void gd_vol_txn_guard(const gd_volume_t *vol, gd_txn_t *txn);
+/* Adds to txn the put of vol/NAME/opt/KEY = value, or (value NULL) its deletion. */
+void gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_txn_t *txn);
 /* Adds to txn the deletion of every key in kvs (a listing of vol/NAME/), guarded by
  * info_rev (the revision of vol/NAME/info the caller decided on). */
 void gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,

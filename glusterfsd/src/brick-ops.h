@@ -1,15 +1,15 @@
 /*
- * The brick-op program (doc/protocol.md section 11) served by a brick process
- * on its own unix socket, through which glusterd asks it to ATTACH, DETACH or
- * report the STATUS of bricks. This version serves STATUS (the bricks of the
- * process's graph) and refuses ATTACH and DETACH with ENOSYS.
+ * The brick-op program (doc/protocol.md section 11): the server side, served
+ * by a brick process on its own unix socket, through which glusterd asks it to
+ * ATTACH, DETACH or report the STATUS of bricks; and a small client of it for
+ * tests and people (`glusterfsd --brick-op SOCKET ...`).
  */
 #ifndef GFSD_BRICK_OPS_H
 #define GFSD_BRICK_OPS_H
 
 #include <stddef.h>
 
-#include "glusterfs/xlator.h"
+#include "bricks.h"
 
 typedef struct gfsd_brick_ops gfsd_brick_ops_t;
 
@@ -21,17 +21,27 @@ typedef struct gfsd_brick_ops gfsd_brick_ops_t;
 char *gfsd_brick_ops_path(const char *pidfile);
 
 /*
- * Serves the program on the unix socket at path. server is the process's
- * protocol/server translator, whose children are the bricks served; it must
- * outlive the server. volfile_id (copied; may be NULL) and port are reported
- * by STATUS. Returns 0 with *out set, or a negative errno with err[errlen]
- * saying what failed (-EADDRINUSE: another process serves that socket;
- * -ENAMETOOLONG: the path does not fit a unix socket address).
+ * Serves the program on the unix socket at path, for the bricks of bricks
+ * (which must outlive the server). Returns 0 with *out set, or a negative
+ * errno with err[errlen] saying what failed (-EADDRINUSE: another process
+ * serves that socket; -ENAMETOOLONG: the path does not fit a unix socket
+ * address).
  */
-int gfsd_brick_ops_start(const char *path, gf_xlator_t *server, const char *volfile_id, int port,
-                         gfsd_brick_ops_t **out, char *err, size_t errlen);
+int gfsd_brick_ops_start(const char *path, gfsd_bricks_t *bricks, gfsd_brick_ops_t **out, char *err,
+                         size_t errlen);
 
-/* Stops serving (the socket file is removed) and frees b. NULL is ignored. */
+/* Stops serving (the socket file is removed) and frees b. First waits, two
+ * seconds at most, until the reply to every call in progress has been handed
+ * to the transport; replies later than that are dropped. NULL is ignored. */
 void gfsd_brick_ops_stop(gfsd_brick_ops_t *b);
+
+/*
+ * The client: `SOCKET attach NAME VOLFILE [VOLFILE-ID] | detach NAME |
+ * status [NAME]` (argv holds these words, argc counts them). Prints the
+ * reply's output as KEY=VALUE lines on standard output; on failure prints
+ * "glusterfsd: OP NAME: errstr (error)" on standard error. Returns the exit
+ * code: 0, 1 when the call failed, 2 for bad arguments.
+ */
+int gfsd_brick_op_tool(int argc, char **argv);
 
 #endif

@@ -1,17 +1,24 @@
 /*
  * glusterfsd, the brick process: reads its command line (doc/volfiles.md,
- * "glusterfsd command line"), gets its brick volfile from glusterd (GETSPEC)
- * or from a file, builds and starts the translator graph, whose
- * protocol/server listens for clients, writes its pidfile, serves the
- * brick-op program on a unix socket beside the pidfile, and signs the brick
- * in with glusterd's portmapper. It then serves until SIGTERM or SIGINT, when
- * it signs out, tears everything down, removes its pidfile and exits 0.
+ * "glusterfsd command line"), gets its first brick volfile from glusterd
+ * (GETSPEC) or from a file, builds its protocol/server alone from that
+ * volfile's process-scoped server options (it listens from then on), serves
+ * the brick-op program on a unix socket beside the pidfile, writes its
+ * pidfile, and attaches the first brick (or every brick of a local volfile)
+ * the way ATTACH attaches the later ones (bricks.h), signing each in with
+ * glusterd's portmapper. It then serves until SIGTERM or SIGINT, when it signs
+ * its bricks out, tears everything down, removes its pidfile and exits 0; or
+ * until the DETACH of its last brick has been answered, when it does the same.
+ *
+ * `glusterfsd --brick-op SOCKET ...` is a client of the brick-op program
+ * instead (brick-ops.h).
  *
  * Threads: the main thread runs the startup steps one after the other (its
  * blocking calls to glusterd wait on the event threads, which do the I/O) and
- * then sleeps until a stop signal. Signals are blocked in every thread and
- * read from a signalfd on the event loop, whose callback only records them
- * and wakes the main thread (SIGHUP reopens the log file there).
+ * then sleeps until a stop signal or the loss of its last brick. Signals are
+ * blocked in every thread and read from a signalfd on the event loop, whose
+ * callback only records them and wakes the main thread (SIGHUP reopens the log
+ * file there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +34,10 @@
 #include <unistd.h>
 
 #include "brick-ops.h"
+#include "bricks.h"
 #include "config.h"
 #include "glusterfs/ctx.h"
 #include "glusterfs/dict.h"
-#include "glusterfs/graph.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/volfile.h"
@@ -61,7 +68,7 @@ struct opts {
 typedef struct gfsd {
     struct opts o;
     gfsd_mgmt_t *mgmt; /* set and cleared under lock */
-    gf_graph_t *graph;
+    gfsd_bricks_t *bricks;
     gfsd_brick_ops_t *bops;
     int port; /* where protocol/server listens */
     bool pidfile_written;
@@ -70,6 +77,7 @@ typedef struct gfsd {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int stop_signo; /* 0 until SIGTERM or SIGINT arrives */
+    bool empty;     /* the DETACH of the last brick has been answered */
 } gfsd_t;
 
 /* The --help text; kept as written, one source line per output line. */
@@ -79,12 +87,18 @@ static void usage(FILE *out)
     fprintf(out,
 "Usage: glusterfsd -s SERVER --volfile-id ID --brick-name BRICK [OPTION]...\n"
 "       glusterfsd -f VOLFILE [OPTION]...\n"
+"       glusterfsd --brick-op SOCKET attach NAME VOLFILE [VOLFILE-ID]\n"
+"       glusterfsd --brick-op SOCKET detach NAME | status [NAME]\n"
 "\n"
-"Runs a brick process in the foreground: builds the brick graph of a volfile\n"
-"(protocol/server at the top, listening for clients) and serves it until\n"
-"SIGTERM or SIGINT, which make it sign the brick out of glusterd, stop, remove\n"
-"its pidfile and exit 0. SIGHUP reopens the log file. When it cannot start it\n"
-"logs why and exits 1 (2 for a bad command line).\n"
+"Runs a brick process in the foreground: starts the protocol/server of a brick\n"
+"volfile (listening for clients), attaches the brick(s) below it, and serves\n"
+"them, and the bricks attached later with ATTACH on its brick-op socket, until\n"
+"SIGTERM or SIGINT, which make it sign its bricks out of glusterd, stop, remove\n"
+"its pidfile and exit 0; it does the same once the DETACH of its last brick is\n"
+"answered. SIGHUP reopens the log file. When it cannot start it logs why and\n"
+"exits 1 (2 for a bad command line).\n"
+"With --brick-op it is a client of the brick-op socket of a running brick\n"
+"process: it makes one call and prints the reply's output as KEY=VALUE lines.\n"
 "\n"
 "  -s, --volfile-server=SERVER  glusterd's address: the volfile is fetched from it\n"
 "                               (GETSPEC) unless -f is given, and the brick is\n"
@@ -94,7 +108,8 @@ static void usage(FILE *out)
 "                               unless -f is given)\n"
 "  -f, --volfile=FILE           read the volfile from FILE instead of glusterd\n"
 "      --brick-name=BRICK       the brick served: a subvolume of protocol/server\n"
-"                               (needed with -s)\n"
+"                               (needed with -s; with -f and without it, every\n"
+"                               subvolume of protocol/server is attached)\n"
 "      --brick-port=PORT        TCP port protocol/server listens on; when the\n"
 "                               volfile sets " LISTEN_PORT_KEY ",\n"
 "                               both must be equal\n"
@@ -361,15 +376,6 @@ static int load_volfile(gfsd_t *d, gf_volfile_t **vf, char *err, size_t errlen)
     return ret;
 }
 
-/* Whether vol lists name among its subvolumes. */
-static bool has_subvol(const gf_volfile_vol_t *vol, const char *name)
-{
-    for (int i = 0; i < vol->n_subvols; i++)
-        if (strcmp(vol->subvols[i], name) == 0)
-            return true;
-    return false;
-}
-
 /*
  * Settles the listening port of protocol/server (vol): --brick-port and the
  * volfile's option must agree when both are given; the one given is written
@@ -407,8 +413,9 @@ static int settle_port(gfsd_t *d, gf_volfile_vol_t *vol, char *err, size_t errle
     return gf_dict_set_str(vol->options, LISTEN_PORT_KEY, num);
 }
 
-/* Checks that vf is a brick volfile (protocol/server at the top, serving
- * --brick-name when given) and settles its port. 0 or -errno with err set. */
+/* Checks that vf's top is a protocol/server (that it serves --brick-name is
+ * checked when the brick is attached) and settles its port. 0 or -errno with
+ * err set. */
 static int prepare_volfile(gfsd_t *d, gf_volfile_t *vf, char *err, size_t errlen)
 {
     gf_volfile_vol_t *top = vf->n_vols > 0 ? &vf->vols[vf->n_vols - 1] : NULL;
@@ -419,38 +426,39 @@ static int prepare_volfile(gfsd_t *d, gf_volfile_t *vf, char *err, size_t errlen
                  top ? top->name : "(none)", top ? top->type : "(none)");
         return -EINVAL;
     }
-    if (d->o.brick && !has_subvol(top, d->o.brick)) {
-        snprintf(err, errlen, "brick %s is not a subvolume of %s in the volfile", d->o.brick,
-                 top->name);
-        return -EINVAL;
-    }
     return settle_port(d, top, err, errlen);
 }
 
-/* The brick that log lines of the graph name: --brick-name, or the only
- * subvolume of protocol/server; NULL when there are several. */
-static const char *log_brick(const gfsd_t *d, const gf_volfile_t *vf)
+/* Gets the first volfile and starts the process's protocol/server from it
+ * (it listens from then on). 0 with *vf (the parsed volfile), or -errno with
+ * err set. */
+static int start_server(gfsd_t *d, gf_volfile_t **vf, char *err, size_t errlen)
+{
+    int ret = load_volfile(d, vf, err, errlen);
+    if (!ret)
+        ret = prepare_volfile(d, *vf, err, errlen);
+    if (!ret)
+        ret = gfsd_bricks_new(gf_volfile_top(*vf), d->mgmt, &d->bricks, err, errlen);
+    if (!ret)
+        d->port = gfsd_bricks_port(d->bricks);
+    return ret;
+}
+
+/* Attaches the bricks of the first volfile: --brick-name, else every
+ * subvolume of its protocol/server (the volfile id goes with a single one).
+ * 0 or -errno with err set. */
+static int attach_first(gfsd_t *d, const gf_volfile_t *vf, char *err, size_t errlen)
 {
     const gf_volfile_vol_t *top = gf_volfile_top(vf);
     if (d->o.brick)
-        return d->o.brick;
-    return top->n_subvols == 1 ? top->subvols[0] : NULL;
-}
-
-/* Loads, checks, builds and initializes the graph (protocol/server listens
- * from then on). 0 or -errno with err set. */
-static int start_graph(gfsd_t *d, char *err, size_t errlen)
-{
-    gf_volfile_t *vf = NULL;
-    int ret = load_volfile(d, &vf, err, errlen);
-    if (!ret)
-        ret = prepare_volfile(d, vf, err, errlen);
-    if (!ret)
-        ret = gf_graph_construct(vf, NULL, log_brick(d, vf), &d->graph, err, errlen);
-    gf_volfile_free(vf);
-    if (!ret)
-        ret = gf_graph_init(d->graph, err, errlen);
-    return ret;
+        return gfsd_bricks_attach_sync(d->bricks, vf, d->o.brick, d->o.volfile_id, err, errlen);
+    for (int i = 0; i < top->n_subvols; i++) {
+        const char *id = top->n_subvols == 1 ? d->o.volfile_id : NULL;
+        int ret = gfsd_bricks_attach_sync(d->bricks, vf, top->subvols[i], id, err, errlen);
+        if (ret)
+            return ret;
+    }
+    return 0;
 }
 
 /* Writes our pid to path atomically (a temporary file renamed over it). 0 or
@@ -491,10 +499,19 @@ static int start_brick_ops(gfsd_t *d, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    int ret = gfsd_brick_ops_start(path, gf_graph_top(d->graph), d->o.volfile_id, d->port, &d->bops,
-                                   err, errlen);
+    int ret = gfsd_brick_ops_start(path, d->bricks, &d->bops, err, errlen);
     gf_free(path);
     return ret;
+}
+
+/* gfsd_bricks_empty_t: the process has answered the DETACH of its last brick. */
+static void on_empty(void *arg)
+{
+    gfsd_t *d = arg;
+    pthread_mutex_lock(&d->lock);
+    d->empty = true;
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->lock);
 }
 
 /* Every startup step, in order. 0 or -errno with err saying what failed. */
@@ -502,6 +519,7 @@ static int start(gfsd_t *d, char *err, size_t errlen)
 {
     int ret = 0;
     gfsd_mgmt_t *mgmt = NULL;
+    gf_volfile_t *vf = NULL;
     if (d->o.server)
         ret = gfsd_mgmt_new(d->o.server, d->o.server_port, &mgmt, err, errlen);
     pthread_mutex_lock(&d->lock);
@@ -510,29 +528,30 @@ static int start(gfsd_t *d, char *err, size_t errlen)
         gfsd_mgmt_cancel(mgmt);
     pthread_mutex_unlock(&d->lock);
     if (!ret)
-        ret = start_graph(d, err, errlen);
+        ret = start_server(d, &vf, err, errlen);
     if (!ret && d->o.pidfile)
         ret = start_brick_ops(d, err, errlen);
     if (!ret && d->o.pidfile) {
         ret = write_pidfile(d->o.pidfile, err, errlen);
         d->pidfile_written = ret == 0;
     }
-    if (!ret && d->mgmt && gfsd_mgmt_signin(d->mgmt, d->o.brick, d->port) < 0) {
-        snprintf(err, errlen, "out of memory");
-        ret = -ENOMEM;
-    }
+    if (!ret)
+        ret = attach_first(d, vf, err, errlen);
+    if (!ret)
+        gfsd_bricks_arm(d->bricks, on_empty, d);
+    gf_volfile_free(vf);
     return ret;
 }
 
-/* Undoes whatever start did, in reverse order, signing out first. */
+/* Undoes whatever start did, in reverse order, signing the bricks out first. */
 static void stop(gfsd_t *d)
 {
     gfsd_brick_ops_stop(d->bops);
     d->bops = NULL;
     if (d->mgmt)
-        gfsd_mgmt_signout(d->mgmt, SIGNOUT_TIMEOUT_MS);
-    gf_graph_fini(d->graph);
-    d->graph = NULL;
+        gfsd_mgmt_signout_all(d->mgmt, SIGNOUT_TIMEOUT_MS);
+    gfsd_bricks_destroy(d->bricks);
+    d->bricks = NULL;
     pthread_mutex_lock(&d->lock);
     gfsd_mgmt_t *mgmt = d->mgmt;
     d->mgmt = NULL;
@@ -543,11 +562,12 @@ static void stop(gfsd_t *d)
     d->pidfile_written = false;
 }
 
-/* Blocks until SIGTERM or SIGINT has been received; returns it. */
+/* Blocks until SIGTERM or SIGINT has been received (returns it) or the last
+ * brick has been detached (returns 0). */
 static int wait_for_stop(gfsd_t *d)
 {
     pthread_mutex_lock(&d->lock);
-    while (!d->stop_signo)
+    while (!d->stop_signo && !d->empty)
         pthread_cond_wait(&d->cond, &d->lock);
     int signo = d->stop_signo;
     pthread_mutex_unlock(&d->lock);
@@ -613,7 +633,10 @@ static int run(gfsd_t *d)
     }
     gf_log(GF_LOG_INFO, "serving on port %d (pid %d)", d->port, (int)getpid());
     int signo = wait_for_stop(d);
-    gf_log(GF_LOG_INFO, "received %s: stopping", strsignal(signo));
+    if (signo)
+        gf_log(GF_LOG_INFO, "received %s: stopping", strsignal(signo));
+    else
+        gf_log(GF_LOG_INFO, "its last brick was detached: stopping");
     stop(d);
     gf_log(GF_LOG_INFO, "stopped");
     return 0;
@@ -623,6 +646,8 @@ int main(int argc, char **argv)
 {
     static gfsd_t d = {
         .sigfd = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    if (argc > 1 && strcmp(argv[1], "--brick-op") == 0)
+        return gfsd_brick_op_tool(argc - 2, argv + 2);
     int code = parse_args(argc, argv, &d.o);
     if (code >= 0)
         return code;

@@ -2,16 +2,18 @@
  * The brick process's connection to glusterd (contract in mgmt.h).
  *
  * One rpc client with reconnection carries everything: the GETSPEC of the
- * volfile at startup (a blocking call from the main thread), the SIGNIN of
- * the brick (sent asynchronously, again from the notify of every new
- * connection once a brick is set), and the SIGNOUT at shutdown. Calls carry
- * the AUTH_GLUSTERFS_v2 credential of this process, as the stock brick's do.
+ * first volfile at startup (a blocking call from the main thread), the SIGNIN
+ * of each brick (sent asynchronously when the brick is attached, and again for
+ * every brick from the notify of every new connection), and the SIGNOUTs.
+ * Calls carry the AUTH_GLUSTERFS_v2 credential of this process, as the stock
+ * brick's do.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "glusterfs/ctx.h"
@@ -30,25 +32,33 @@
 #define MGMT_MAX_OP_VERSION 100000
 
 #define MGMT_PEER_MAX 300
-/* While not connected, GETSPEC waits in slices this long, to notice a cancel. */
-#define MGMT_SLICE_MS 250
+
+/* A brick signed in on each connection. */
+typedef struct signed_brick {
+    struct signed_brick *next;
+    int port;
+    char name[];
+} signed_brick_t;
 
 struct gfsd_mgmt {
     rpc_clnt_t *clnt;
     char peer[MGMT_PEER_MAX]; /* "HOST:PORT" of glusterd, for messages */
     struct rpc_auth auth;
-    pthread_mutex_t lock; /* guards the fields below */
-    char *brick;          /* signed in on each connection; NULL: none */
-    int port;
+    pthread_mutex_t lock;   /* guards the fields below */
+    pthread_cond_t changed; /* signalled when connected or cancelled changes */
+    signed_brick_t *bricks; /* signed in on each connection */
     bool connected;
     bool cancelled;
     int failed_attempts; /* attempts that failed since the last connection */
 };
 
-/* What a SIGNIN callback reports on. */
-struct signin {
+/* One SIGNIN or SIGNOUT in flight: what its callback reports on, and to whom. */
+struct pmap_call {
+    struct pmap_call *next; /* in a batch being sent */
     gfsd_mgmt_t *m;
     int port;
+    gfsd_mgmt_cb cb; /* may be NULL */
+    void *arg;
     char brick[];
 };
 
@@ -76,11 +86,33 @@ static int decode_pmap_rsp(const char *res, size_t len, xdrproc_t proc, void *ou
     return ok ? 0 : -EBADMSG;
 }
 
-/* Logs the outcome of one SIGNIN and frees its cookie (a struct signin). */
+/* A new call record for brick and port. NULL on ENOMEM. */
+static struct pmap_call *call_new(gfsd_mgmt_t *m, const char *brick, int port, gfsd_mgmt_cb cb,
+                                  void *arg)
+{
+    size_t n = strlen(brick) + 1;
+    struct pmap_call *c = gf_malloc(sizeof(*c) + n);
+
+    if (!c)
+        return NULL;
+    *c = (struct pmap_call){.m = m, .port = port, .cb = cb, .arg = arg};
+    memcpy(c->brick, brick, n);
+    return c;
+}
+
+/* Reports status to the call's cb, if any, and frees the call. */
+static void call_done(struct pmap_call *c, int status)
+{
+    if (c->cb)
+        c->cb(status, c->arg);
+    gf_free(c);
+}
+
+/* Logs the outcome of one SIGNIN and completes its call. */
 static void signin_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t res_len,
                        gf_buf_t *record, void *cookie)
 {
-    struct signin *s = cookie;
+    struct pmap_call *s = cookie;
     pmap_signin_rsp rsp = {0};
     if (!status)
         status = decode_pmap_rsp(res, res_len, (xdrproc_t)xdr_pmap_signin_rsp, &rsp);
@@ -94,32 +126,39 @@ static void signin_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t res
     else
         gf_log(GF_LOG_INFO, "brick %s signed in with glusterd at %s on port %d", s->brick,
                s->m->peer, s->port);
-    gf_free(s);
+    call_done(s, status ? status : (rsp.op_ret < 0 ? -(rsp.op_errno ? rsp.op_errno : EIO) : 0));
 }
 
-/* Sends SIGNIN for the brick set by gfsd_mgmt_signin, if any. Never blocks. */
-static void send_signin(gfsd_mgmt_t *m)
+/* Sends the SIGNIN of call s. Never blocks. */
+static void send_signin(struct pmap_call *s)
 {
-    struct signin *s = NULL;
-    pthread_mutex_lock(&m->lock);
-    if (m->brick) {
-        size_t n = strlen(m->brick) + 1;
-        s = gf_malloc(sizeof(*s) + n);
-        if (s) {
-            s->m = m;
-            s->port = m->port;
-            memcpy(s->brick, m->brick, n);
-        }
-    }
-    pthread_mutex_unlock(&m->lock);
-    if (!s)
-        return;
     pmap_signin_req req = {.brick = s->brick, .port = s->port, .pid = (int)getpid()};
-    rpc_clnt_submit(m->clnt, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_SIGNIN, &m->auth,
+    rpc_clnt_submit(s->m->clnt, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_SIGNIN, &s->m->auth,
                     (xdrproc_t)xdr_pmap_signin_req, &req, NULL, 0, NULL, signin_cbk, s);
 }
 
-/* Connection events: signs in again on each connection; logs a lost one. */
+/* Signs in every brick of the list (a new connection). */
+static void signin_all(gfsd_mgmt_t *m)
+{
+    struct pmap_call *calls = NULL;
+    pthread_mutex_lock(&m->lock);
+    for (signed_brick_t *b = m->bricks; b; b = b->next) {
+        struct pmap_call *c = call_new(m, b->name, b->port, NULL, NULL);
+        if (!c)
+            break;
+        c->next = calls;
+        calls = c;
+    }
+    pthread_mutex_unlock(&m->lock);
+    while (calls) {
+        struct pmap_call *c = calls;
+        calls = c->next;
+        send_signin(c);
+    }
+}
+
+/* Connection events: signs every brick in again on each connection; logs a
+ * lost one. */
 static void mgmt_notify(rpc_clnt_t *clnt, int event, void *mydata)
 {
     gfsd_mgmt_t *m = mydata;
@@ -130,10 +169,11 @@ static void mgmt_notify(rpc_clnt_t *clnt, int event, void *mydata)
         m->failed_attempts = 0;
     else if (!was_connected)
         m->failed_attempts++;
+    pthread_cond_broadcast(&m->changed);
     pthread_mutex_unlock(&m->lock);
     if (event == RPC_CLNT_CONNECT) {
         gf_log(GF_LOG_INFO, "connected to glusterd at %s", m->peer);
-        send_signin(m);
+        signin_all(m);
     } else if (was_connected) {
         gf_log(GF_LOG_WARNING, "lost the connection to glusterd at %s; reconnecting", m->peer);
     }
@@ -152,6 +192,11 @@ int gfsd_mgmt_new(const char *host, int port, gfsd_mgmt_t **out, char *err, size
     snprintf(spec, sizeof(spec), "tcp:%s", m->peer);
     make_auth(&m->auth);
     pthread_mutex_init(&m->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->changed, &ca);
+    pthread_condattr_destroy(&ca);
     rpc_clnt_opts_t opts = {
         .call_timeout_ms = 10000, .reconnect = true, .backoff_min_ms = 100, .backoff_max_ms = 2000};
     m->clnt = rpc_clnt_new(gf_ctx->events, gf_ctx->timers, spec, &opts, mgmt_notify, m);
@@ -239,34 +284,47 @@ void gfsd_mgmt_cancel(gfsd_mgmt_t *m)
 {
     pthread_mutex_lock(&m->lock);
     m->cancelled = true;
+    pthread_cond_broadcast(&m->changed);
     pthread_mutex_unlock(&m->lock);
 }
 
-static bool is_cancelled(gfsd_mgmt_t *m)
+/* Waits until connected, cancelled or deadline (gf_time_ms). 0 when
+ * connected, -ECANCELED, or -ENOTCONN at the deadline. */
+static int wait_connected(gfsd_mgmt_t *m, uint64_t deadline)
 {
+    struct timespec ts = {.tv_sec = (time_t)(deadline / 1000),
+                          .tv_nsec = (long)(deadline % 1000) * 1000000L};
+    int ret = -ENOTCONN;
     pthread_mutex_lock(&m->lock);
-    bool cancelled = m->cancelled;
+    for (;;) {
+        if (m->cancelled || m->connected) {
+            ret = m->cancelled ? -ECANCELED : 0;
+            break;
+        }
+        if (pthread_cond_timedwait(&m->changed, &m->lock, &ts) == ETIMEDOUT)
+            break;
+    }
     pthread_mutex_unlock(&m->lock);
-    return cancelled;
+    return ret;
 }
 
-/* Calls GETSPEC with req into *rsp within timeout_ms, retrying while there is
- * no connection (in short slices, to notice a cancel). Returns the status of
- * rpc_clnt_call_sync, or -ECANCELED. */
+/* Calls GETSPEC with req into *rsp within timeout_ms in all: waits for the
+ * connection (noticing a cancel at once), then gives the call all the time
+ * left; starts again when the connection was lost before the reply. Returns
+ * the status of rpc_clnt_call_sync, or -ECANCELED. */
 static int call_getspec(gfsd_mgmt_t *m, gf_getspec_req *req, gf_getspec_rsp *rsp, int timeout_ms)
 {
     uint64_t deadline = gf_time_ms() + (uint64_t)timeout_ms;
     for (;;) {
+        int ret = wait_connected(m, deadline);
+        if (ret)
+            return ret;
         uint64_t now = gf_time_ms();
-        if (is_cancelled(m))
-            return -ECANCELED;
         if (now >= deadline)
-            return -ENOTCONN;
-        int left = (int)(deadline - now);
-        int slice = rpc_clnt_connected(m->clnt) || left < MGMT_SLICE_MS ? left : MGMT_SLICE_MS;
-        int ret = rpc_clnt_call_sync(m->clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC,
-                                     &m->auth, (xdrproc_t)xdr_gf_getspec_req, req,
-                                     (xdrproc_t)xdr_gf_getspec_rsp, rsp, slice);
+            return -ETIMEDOUT;
+        ret = rpc_clnt_call_sync(m->clnt, GF_HNDSK_PROGRAM, GF_HNDSK_VERSION, GF_HNDSK_GETSPEC,
+                                 &m->auth, (xdrproc_t)xdr_gf_getspec_req, req,
+                                 (xdrproc_t)xdr_gf_getspec_rsp, rsp, (int)(deadline - now));
         if (ret != -ENOTCONN)
             return ret;
     }
@@ -295,50 +353,119 @@ int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
     return ret;
 }
 
-int gfsd_mgmt_signin(gfsd_mgmt_t *m, const char *brick, int port)
+/* Takes brick out of the list; returns its record (gf_free it), or NULL.
+ * Call with m->lock held. */
+static signed_brick_t *list_take(gfsd_mgmt_t *m, const char *brick)
 {
-    char *copy = gf_strdup(brick);
-    if (!copy)
+    for (signed_brick_t **pp = &m->bricks; *pp; pp = &(*pp)->next) {
+        signed_brick_t *b = *pp;
+        if (strcmp(b->name, brick) == 0) {
+            *pp = b->next;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+int gfsd_mgmt_signin(gfsd_mgmt_t *m, const char *brick, int port, gfsd_mgmt_cb cb, void *arg)
+{
+    size_t n = strlen(brick) + 1;
+    signed_brick_t *b = gf_malloc(sizeof(*b) + n);
+    struct pmap_call *s = call_new(m, brick, port, cb, arg);
+    if (!b || !s) {
+        gf_free(b);
+        gf_free(s);
         return -ENOMEM;
+    }
+    b->port = port;
+    memcpy(b->name, brick, n);
     pthread_mutex_lock(&m->lock);
-    gf_free(m->brick);
-    m->brick = copy;
-    m->port = port;
+    gf_free(list_take(m, brick));
+    b->next = m->bricks;
+    m->bricks = b;
+    bool connected = m->connected;
     pthread_mutex_unlock(&m->lock);
-    if (rpc_clnt_connected(m->clnt))
-        send_signin(m);
+    if (connected)
+        send_signin(s);
+    else
+        call_done(s, -ENOTCONN);
     return 0;
 }
 
-void gfsd_mgmt_signout(gfsd_mgmt_t *m, int timeout_ms)
+/* Logs the outcome of one SIGNOUT (status, or rsp when 0) of brick. */
+static void log_signout(gfsd_mgmt_t *m, const char *brick, int status, const pmap_signout_rsp *rsp)
 {
-    pthread_mutex_lock(&m->lock);
-    char *brick = m->brick;
-    int port = m->port;
-    m->brick = NULL;
-    pthread_mutex_unlock(&m->lock);
-    if (!brick)
-        return;
-    if (!rpc_clnt_connected(m->clnt)) {
-        gf_log(GF_LOG_WARNING, "not connected to glusterd at %s: brick %s not signed out", m->peer,
-               brick);
-        gf_free(brick);
-        return;
-    }
-    pmap_signout_req req = {.brick = brick, .port = port, .rdma_port = 0};
-    pmap_signout_rsp rsp = {0};
-    int ret = rpc_clnt_call_sync(m->clnt, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_SIGNOUT,
-                                 &m->auth, (xdrproc_t)xdr_pmap_signout_req, &req,
-                                 (xdrproc_t)xdr_pmap_signout_rsp, &rsp, timeout_ms);
-    if (ret)
+    if (status)
         gf_log(GF_LOG_WARNING, "SIGNOUT of brick %s from glusterd at %s failed: %s", brick, m->peer,
-               strerror(-ret));
-    else if (rsp.op_ret < 0)
+               strerror(-status));
+    else if (rsp->op_ret < 0)
         gf_log(GF_LOG_WARNING, "glusterd at %s refused SIGNOUT of brick %s: %s", m->peer, brick,
-               strerror(rsp.op_errno));
+               strerror(rsp->op_errno));
     else
         gf_log(GF_LOG_INFO, "brick %s signed out from glusterd at %s", brick, m->peer);
-    gf_free(brick);
+}
+
+static void signout_cbk(rpc_clnt_t *clnt, int status, const char *res, size_t res_len,
+                        gf_buf_t *record, void *cookie)
+{
+    struct pmap_call *s = cookie;
+    pmap_signout_rsp rsp = {0};
+    if (!status)
+        status = decode_pmap_rsp(res, res_len, (xdrproc_t)xdr_pmap_signout_rsp, &rsp);
+    log_signout(s->m, s->brick, status, &rsp);
+    call_done(s, status ? status : (rsp.op_ret < 0 ? -(rsp.op_errno ? rsp.op_errno : EIO) : 0));
+}
+
+void gfsd_mgmt_signout(gfsd_mgmt_t *m, const char *brick, gfsd_mgmt_cb cb, void *arg)
+{
+    pthread_mutex_lock(&m->lock);
+    signed_brick_t *b = list_take(m, brick);
+    bool connected = m->connected;
+    pthread_mutex_unlock(&m->lock);
+    struct pmap_call *s = call_new(m, brick, b ? b->port : 0, cb, arg);
+    gf_free(b);
+    if (!s) {
+        gf_log(GF_LOG_WARNING, "out of memory: brick %s not signed out", brick);
+        if (cb)
+            cb(-ENOMEM, arg);
+        return;
+    }
+    if (!connected) {
+        gf_log(GF_LOG_WARNING, "not connected to glusterd at %s: brick %s not signed out", m->peer,
+               brick);
+        call_done(s, -ENOTCONN);
+        return;
+    }
+    pmap_signout_req req = {.brick = s->brick, .port = s->port, .rdma_port = 0};
+    rpc_clnt_submit(m->clnt, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_SIGNOUT, &m->auth,
+                    (xdrproc_t)xdr_pmap_signout_req, &req, NULL, 0, NULL, signout_cbk, s);
+}
+
+void gfsd_mgmt_signout_all(gfsd_mgmt_t *m, int timeout_ms)
+{
+    uint64_t deadline = gf_time_ms() + (uint64_t)timeout_ms;
+    pthread_mutex_lock(&m->lock);
+    signed_brick_t *list = m->bricks;
+    m->bricks = NULL;
+    pthread_mutex_unlock(&m->lock);
+    while (list) {
+        signed_brick_t *b = list;
+        uint64_t now = gf_time_ms();
+        list = b->next;
+        if (!rpc_clnt_connected(m->clnt) || now >= deadline) {
+            gf_log(GF_LOG_WARNING, "%s: brick %s not signed out from glusterd at %s",
+                   now >= deadline ? "out of time" : "not connected", b->name, m->peer);
+        } else {
+            pmap_signout_req req = {.brick = b->name, .port = b->port, .rdma_port = 0};
+            pmap_signout_rsp rsp = {0};
+            int ret =
+                rpc_clnt_call_sync(m->clnt, GF_PMAP_PROGRAM, GF_PMAP_VERSION, GF_PMAP_SIGNOUT,
+                                   &m->auth, (xdrproc_t)xdr_pmap_signout_req, &req,
+                                   (xdrproc_t)xdr_pmap_signout_rsp, &rsp, (int)(deadline - now));
+            log_signout(m, b->name, ret, &rsp);
+        }
+        gf_free(b);
+    }
 }
 
 void gfsd_mgmt_destroy(gfsd_mgmt_t *m)
@@ -347,7 +474,12 @@ void gfsd_mgmt_destroy(gfsd_mgmt_t *m)
         return;
     if (m->clnt)
         rpc_clnt_destroy(m->clnt);
-    gf_free(m->brick);
+    while (m->bricks) {
+        signed_brick_t *b = m->bricks;
+        m->bricks = b->next;
+        gf_free(b);
+    }
+    pthread_cond_destroy(&m->changed);
     pthread_mutex_destroy(&m->lock);
     gf_free(m);
 }

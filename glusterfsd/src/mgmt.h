@@ -1,13 +1,14 @@
 /*
  * The brick process's connection to glusterd (the "mgmt" connection): it
- * fetches the brick volfile with handshake GETSPEC and registers the brick's
- * port with portmap SIGNIN, again after every reconnection, so that a
- * restarted glusterd learns where the bricks that kept running listen. On
- * shutdown it signs the brick out with SIGNOUT.
+ * fetches the first brick volfile with handshake GETSPEC and registers the
+ * port of every brick the process serves with portmap SIGNIN, again after
+ * every reconnection, so that a restarted glusterd learns where the bricks
+ * that kept running listen. A detached brick is signed out with SIGNOUT, and
+ * so is every brick at shutdown.
  *
- * Threads: gfsd_mgmt_getspec and gfsd_mgmt_signout block and are for the main
- * thread only; the rest never blocks. Reconnection and the SIGNIN that follows
- * it happen on event threads.
+ * Threads: gfsd_mgmt_getspec and gfsd_mgmt_signout_all block and are for the
+ * main thread only; the rest never blocks. Reconnection and the SIGNIN that
+ * follows it happen on event threads.
  */
 #ifndef GFSD_MGMT_H
 #define GFSD_MGMT_H
@@ -38,17 +39,28 @@ int gfsd_mgmt_getspec(gfsd_mgmt_t *m, const char *volfile_id, const char *brick,
  * second with -ECANCELED. Never blocks; callable from any thread. */
 void gfsd_mgmt_cancel(gfsd_mgmt_t *m);
 
-/*
- * From now on, brick (copied) serving on port is signed in (SIGNIN) now when
- * connected and after every reconnection. Replies are logged. 0 or -ENOMEM.
- */
-int gfsd_mgmt_signin(gfsd_mgmt_t *m, const char *brick, int port);
+/* The outcome of one SIGNIN or SIGNOUT: 0 when glusterd accepted it, else a
+ * negative errno (-ENOTCONN when not connected: a SIGNIN is then sent on the
+ * next connection). Runs on an event thread, or in the call that sent it. */
+typedef void (*gfsd_mgmt_cb)(int status, void *arg);
 
 /*
- * Stops signing in, then signs the brick out (SIGNOUT), waiting at most
- * timeout_ms for the reply when connected. Best effort: the outcome is logged.
+ * From now on, brick (copied) serving on port is signed in (SIGNIN): now when
+ * connected, and after every reconnection. cb (may be NULL) gets the outcome
+ * of the first SIGNIN; every outcome is logged. 0, or -ENOMEM (cb not called).
  */
-void gfsd_mgmt_signout(gfsd_mgmt_t *m, int timeout_ms);
+int gfsd_mgmt_signin(gfsd_mgmt_t *m, const char *brick, int port, gfsd_mgmt_cb cb, void *arg);
+
+/* Stops signing brick in and signs it out (SIGNOUT) when connected; cb (may
+ * be NULL) gets the outcome, which is logged. Never blocks. */
+void gfsd_mgmt_signout(gfsd_mgmt_t *m, const char *brick, gfsd_mgmt_cb cb, void *arg);
+
+/*
+ * Stops signing in, then signs every brick out, waiting at most timeout_ms in
+ * all for glusterd's replies (none when not connected). Best effort: the
+ * outcome is logged.
+ */
+void gfsd_mgmt_signout_all(gfsd_mgmt_t *m, int timeout_ms);
 
 /* Closes the connection and frees m. NULL is ignored. */
 void gfsd_mgmt_destroy(gfsd_mgmt_t *m);

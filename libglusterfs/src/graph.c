@@ -70,38 +70,113 @@ int gf_xlator_desc_check(const gf_xlator_desc_t *desc, const char *type, char *e
     return 0;
 }
 
-/* Opens the module of xl's type under dir and checks its descriptor. 0 or -errno. */
-static int load_module(gf_xlator_t *xl, const char *dir, char *err, size_t errlen)
+/*
+ * Opens the module of translator type `type` under dir and checks its
+ * descriptor; what names it in messages. 0 with *handle and *desc set, or
+ * -errno with err set (nothing left open).
+ */
+static int open_module(const char *what, const char *type, const char *dir, void **handle,
+                       const gf_xlator_desc_t **desc, char *err, size_t errlen)
 {
     char why[512];
     char *path;
     int ret = 0;
 
-    if (gf_asprintf(&path, "%s/%s.so", dir, xl->type) < 0)
-        return say(-ENOMEM, err, errlen, "volume '%s': out of memory", xl->name);
+    *handle = NULL;
+    *desc = NULL;
+    if (gf_asprintf(&path, "%s/%s.so", dir, type) < 0)
+        return say(-ENOMEM, err, errlen, "%s: out of memory", what);
     if (access(path, F_OK) != 0) {
         ret = say(-ENOENT, err, errlen,
-                  "volume '%s': translator %s not found: %s does not exist (translators are "
-                  "loaded from %s; is it installed?)",
-                  xl->name, xl->type, path, dir);
-    } else if (!(xl->dl_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE))) {
+                  "%s: translator %s not found: %s does not exist (translators are loaded "
+                  "from %s; is it installed?)",
+                  what, type, path, dir);
+    } else if (!(*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE))) {
         /* NODELETE: a thread may still be returning through a translator's code (a
          * callback running in a child's stack frame, an RPC or timer callback) after
          * its graph is finished, so modules stay mapped once loaded. */
-        ret = say(-EINVAL, err, errlen, "volume '%s': cannot load %s: %s", xl->name, path,
-                  dlerror());
-    } else if (!(xl->desc = dlsym(xl->dl_handle, "gf_xlator_desc"))) {
+        ret = say(-EINVAL, err, errlen, "%s: cannot load %s: %s", what, path, dlerror());
+    } else if (!(*desc = dlsym(*handle, "gf_xlator_desc"))) {
         ret = say(-EINVAL, err, errlen,
-                  "volume '%s': %s has no gf_xlator_desc descriptor: it is not a translator "
-                  "module",
-                  xl->name, path);
-    } else if (gf_xlator_desc_check(xl->desc, xl->type, why, sizeof(why))) {
-        xl->desc = NULL;
-        ret = say(-EINVAL, err, errlen, "volume '%s': %s cannot be used: %s", xl->name, path,
-                  why);
+                  "%s: %s has no gf_xlator_desc descriptor: it is not a translator module",
+                  what, path);
+    } else if (gf_xlator_desc_check(*desc, type, why, sizeof(why))) {
+        ret = say(-EINVAL, err, errlen, "%s: %s cannot be used: %s", what, path, why);
+    }
+    if (ret && *handle)
+        dlclose(*handle);
+    if (ret) {
+        *handle = NULL;
+        *desc = NULL;
     }
     gf_free(path);
     return ret;
+}
+
+/* Opens the module of xl's type under dir and checks its descriptor. 0 or -errno. */
+static int load_module(gf_xlator_t *xl, const char *dir, char *err, size_t errlen)
+{
+    char what[300];
+
+    snprintf(what, sizeof(what), "volume '%s'", xl->name);
+    return open_module(what, xl->type, dir, &xl->dl_handle, &xl->desc, err, errlen);
+}
+
+/* The translator directory: dir, else gf_ctx's; NULL when neither is set. */
+static const char *xlator_dir_or_ctx(const char *dir)
+{
+    return dir ? dir : (gf_ctx ? gf_ctx->xlator_dir : NULL);
+}
+
+int gf_xlator_desc_load(const char *type, const char *xlator_dir, const gf_xlator_desc_t **out,
+                        char *err, size_t errlen)
+{
+    const char *dir = xlator_dir_or_ctx(xlator_dir);
+    char what[300];
+    void *handle;
+    int ret;
+
+    *out = NULL;
+    if (!dir)
+        return say(-EINVAL, err, errlen, "no translator directory is set");
+    snprintf(what, sizeof(what), "translator type '%s'", type);
+    ret = open_module(what, type, dir, &handle, out, err, errlen);
+    if (ret == 0)
+        dlclose(handle); /* stays mapped (RTLD_NODELETE), and *out with it */
+    return ret;
+}
+
+/* Whether key is a pattern ("auth.login.*"), which matches many keys. */
+static bool is_pattern_key(const char *key)
+{
+    size_t n = strlen(key);
+
+    return n >= 2 && key[n - 2] == '.' && key[n - 1] == '*';
+}
+
+const char *gf_xlator_option_value(const gf_option_t *opt, gf_dict_t *options)
+{
+    const char *value = NULL;
+
+    if (options && gf_dict_get_str(options, opt->key, &value) == 0)
+        return value;
+    return opt->def;
+}
+
+const gf_option_t *gf_xlator_options_differ(const gf_xlator_desc_t *desc, gf_opt_scope_t scope,
+                                            gf_dict_t *a, gf_dict_t *b)
+{
+    for (const gf_option_t *opt = desc->options; opt && opt->key; opt++) {
+        const char *va, *vb;
+
+        if (opt->scope != scope || is_pattern_key(opt->key))
+            continue;
+        va = gf_xlator_option_value(opt, a);
+        vb = gf_xlator_option_value(opt, b);
+        if ((va || vb) && (!va || !vb || strcmp(va, vb) != 0))
+            return opt;
+    }
+    return NULL;
 }
 
 /*
@@ -183,7 +258,7 @@ static int construct_one(gf_graph_t *g, const gf_volfile_vol_t *vol, const char 
 int gf_graph_construct(const gf_volfile_t *vf, const char *xlator_dir, const char *brick,
                        gf_graph_t **out, char *err, size_t errlen)
 {
-    const char *dir = xlator_dir ? xlator_dir : (gf_ctx ? gf_ctx->xlator_dir : NULL);
+    const char *dir = xlator_dir_or_ctx(xlator_dir);
     gf_graph_t *g;
     int ret = 0;
 
@@ -208,6 +283,103 @@ int gf_graph_construct(const gf_volfile_t *vf, const char *xlator_dir, const cha
     g->top = g->xlators[g->n - 1];
     *out = g;
     return 0;
+}
+
+/*
+ * Marks in keep[] volume i of vf and, recursively, every volume it uses.
+ * Subvolumes are defined before their users, so a name that is not found
+ * before i is left for gf_graph_construct to report.
+ */
+static void mark_below(const gf_volfile_t *vf, int i, bool *keep)
+{
+    const gf_volfile_vol_t *vol = &vf->vols[i];
+
+    if (keep[i])
+        return;
+    keep[i] = true;
+    for (int s = 0; s < vol->n_subvols; s++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(vf->vols[j].name, vol->subvols[s]) == 0)
+                mark_below(vf, j, keep);
+}
+
+int gf_graph_construct_below(const gf_volfile_t *vf, const char *name, const char *xlator_dir,
+                             const char *brick, gf_graph_t **out, char *err, size_t errlen)
+{
+    gf_volfile_t sub = {0};
+    bool *keep;
+    int top = -1, ret;
+
+    *out = NULL;
+    for (int i = 0; i < vf->n_vols; i++)
+        if (strcmp(vf->vols[i].name, name) == 0)
+            top = i;
+    if (top < 0)
+        return say(-EINVAL, err, errlen, "the volfile defines no volume '%s'", name);
+    keep = gf_calloc((size_t)top + 1, sizeof(*keep));
+    sub.vols = gf_calloc((size_t)top + 1, sizeof(*sub.vols));
+    if (!keep || !sub.vols) {
+        gf_free(keep);
+        gf_free(sub.vols);
+        return say(-ENOMEM, err, errlen, "out of memory building the graph of '%s'", name);
+    }
+    mark_below(vf, top, keep);
+    for (int i = 0; i <= top; i++)
+        if (keep[i])
+            sub.vols[sub.n_vols++] = vf->vols[i]; /* shallow: construct only reads */
+    ret = gf_graph_construct(&sub, xlator_dir, brick, out, err, errlen);
+    gf_free(sub.vols);
+    gf_free(keep);
+    return ret;
+}
+
+int gf_graph_graft(gf_xlator_t *parent, gf_graph_t *g)
+{
+    gf_xlator_t *top = g->top;
+
+    if (append(&parent->children, &parent->n_children, top))
+        return -ENOMEM;
+    if (append(&top->parents, &top->n_parents, parent)) {
+        parent->n_children--;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Removes item from the array *arr of *n pointers, if there; an array left
+ * empty is freed (back to whoever's account it grew on). */
+static void remove_item(gf_xlator_t ***arr, int *n, const gf_xlator_t *item)
+{
+    for (int i = 0; i < *n; i++) {
+        if ((*arr)[i] != item)
+            continue;
+        memmove(&(*arr)[i], &(*arr)[i + 1], (size_t)(*n - i - 1) * sizeof(**arr));
+        if (--(*n) == 0) {
+            gf_free(*arr);
+            *arr = NULL;
+        }
+        return;
+    }
+}
+
+void gf_graph_ungraft(gf_xlator_t *parent, gf_graph_t *g)
+{
+    remove_item(&parent->children, &parent->n_children, g->top);
+    remove_item(&g->top->parents, &g->top->n_parents, parent);
+}
+
+/* Adds acct's counters to *sum. */
+static void acct_add(gf_mem_acct_t *sum, const gf_mem_acct_t *acct)
+{
+    sum->bytes += __atomic_load_n(&acct->bytes, __ATOMIC_RELAXED);
+    sum->blocks += __atomic_load_n(&acct->blocks, __ATOMIC_RELAXED);
+    sum->total_allocs += __atomic_load_n(&acct->total_allocs, __ATOMIC_RELAXED);
+}
+
+void gf_graph_mem(gf_graph_t *g, gf_mem_acct_t *out)
+{
+    for (int i = 0; i < g->n; i++)
+        acct_add(out, &g->xlators[i]->mem_acct);
 }
 
 /* Calls fini() of every initialized translator, parents first. */
@@ -281,9 +453,13 @@ static void release_own(gf_xlator_t *xl)
                   xl->name, xl->mem_acct.bytes, xl->mem_acct.blocks, xl->type);
 }
 
-static void xlator_free(gf_xlator_t *xl)
+/* Frees xl, adding what it still held after releasing its own (see
+ * release_own) to *left when left is given. */
+static void xlator_free(gf_xlator_t *xl, gf_mem_acct_t *left)
 {
     release_own(xl);
+    if (left)
+        acct_add(left, &xl->mem_acct);
     if (xl->dl_handle)
         dlclose(xl->dl_handle);
     gf_free(xl->children);
@@ -293,16 +469,23 @@ static void xlator_free(gf_xlator_t *xl)
     gf_free(xl);
 }
 
-void gf_graph_fini(gf_graph_t *g)
+void gf_graph_fini_counted(gf_graph_t *g, gf_mem_acct_t *left)
 {
+    if (left)
+        *left = (gf_mem_acct_t){0};
     if (!g)
         return;
     fini_all(g);
     for (int i = 0; i < g->n; i++)
-        xlator_free(g->xlators[i]);
+        xlator_free(g->xlators[i], left);
     gf_free(g->xlators);
     gf_free(g->brick);
     gf_free(g);
+}
+
+void gf_graph_fini(gf_graph_t *g)
+{
+    gf_graph_fini_counted(g, NULL);
 }
 
 gf_xlator_t *gf_graph_top(gf_graph_t *g)

@@ -134,30 +134,31 @@ static int read_plain(parser_t *p, const char **s, const char *end, char *out)
 
 /*
  * Splits the line [s, end) into words, stopping at a '#' that starts a word.
+ * Each word is read into one scratch buffer the size of the line, then copied
+ * at its own size, so memory stays linear in the line's length.
  * Returns 0 with the words in w, or -EINVAL/-ENOMEM (w is then empty).
  */
 static int split_line(parser_t *p, const char *s, const char *end, words_t *w)
 {
-    int ret = 0;
+    char *scratch = gf_malloc(end - s + 1);
+    int ret = scratch ? 0 : -ENOMEM;
 
     while (ret == 0) {
         char *word;
 
         while (s < end && is_space(*s))
             s++;
-        if (s == end || *s == '#')
+        if (s == end || *s == '#') {
+            gf_free(scratch);
             return 0;
-        word = gf_malloc(end - s + 1);
-        if (!word) {
-            ret = -ENOMEM;
-            break;
         }
-        ret = *s == '"' ? read_quoted(p, &s, end, word) : read_plain(p, &s, end, word);
-        if (ret == 0)
-            ret = words_push(w, word);
-        else
-            gf_free(word);
+        ret = *s == '"' ? read_quoted(p, &s, end, scratch) : read_plain(p, &s, end, scratch);
+        if (ret == 0) {
+            word = gf_strdup(scratch);
+            ret = word ? words_push(w, word) : -ENOMEM;
+        }
     }
+    gf_free(scratch);
     words_clear(w);
     return ret;
 }

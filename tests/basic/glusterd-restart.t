@@ -22,7 +22,7 @@ EXPECT_MATCH "idle" CLI volume list
 EXPECT_MATCH "Status: Started" CLI volume info keep
 EXPECT_MATCH "Status: Created" CLI volume info idle
 EXPECT_WITHIN 20 2 brick_count_online keep
-EXPECT 2 brick_process_count
+EXPECT 1 brick_process_count
 EXPECT "hello" eval "GF keep get /hello - "
 
 # Bricks killed while glusterd is down are started again when it comes back.

@@ -19,7 +19,8 @@ EXPECT 0 brick_process_count
 TEST CLI volume start v1
 EXPECT_MATCH "Status: Started" CLI volume info v1
 EXPECT_WITHIN 20 2 brick_count_online v1
-EXPECT 2 brick_process_count
+# Multiplexing is on by default: both bricks are served by one process.
+EXPECT 1 brick_process_count
 # The bricks carry the volume id and a gfid on their root.
 TEST getfattr -n trusted.glusterfs.volume-id "$B/b1"
 TEST getfattr -n trusted.gfid "$B/b2"

@@ -1,8 +1,8 @@
 /*
  * Unit tests of the gluster command's parser (cli/src/parse.c): each `volume`
- * command becomes the right procedure and request keys (doc/protocol.md section
- * 10), destructive ones ask for confirmation, and bad syntax is refused with a
- * message naming the problem.
+ * command (set, get, reset and the status details included) becomes the right
+ * procedure and request keys (doc/protocol.md section 10), destructive ones ask
+ * for confirmation, and bad syntax is refused with a message naming the problem.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -138,6 +138,75 @@ test_read_commands(void **state)
 }
 
 static void
+test_status_details(void **state)
+{
+    cli_cmd_t cmd;
+    assert_int_equal(parse("status v2 clients", &cmd), 0);
+    assert_int_equal(cmd.proc, GF_CLI_VOLUME_STATUS);
+    expect_arg(&cmd, "volname", "v2");
+    expect_arg(&cmd, "detail", "clients");
+    gf_dict_unref(cmd.args);
+    assert_int_equal(parse("status all mem", &cmd), 0);
+    assert_null(cmd.volname);
+    expect_arg(&cmd, "detail", "mem");
+    gf_dict_unref(cmd.args);
+    expect_error("status v2 inode", "not supported");
+    expect_error("status v2 mem extra", "unexpected word \"extra\"");
+}
+
+static void
+test_set(void **state)
+{
+    cli_cmd_t cmd;
+    assert_int_equal(parse("set v1 auth.allow 10.* network.ping-timeout 9", &cmd), 0);
+    assert_int_equal(cmd.proc, GF_CLI_VOLUME_SET);
+    assert_false(cmd.reset);
+    assert_string_equal(cmd.volname, "v1");
+    expect_arg(&cmd, "count", "2");
+    expect_arg(&cmd, "key1", "auth.allow");
+    expect_arg(&cmd, "value1", "10.*");
+    expect_arg(&cmd, "key2", "network.ping-timeout");
+    expect_arg(&cmd, "value2", "9");
+    assert_false(gf_dict_has(cmd.args, "reset"));
+    gf_dict_unref(cmd.args);
+    assert_int_equal(parse("set all cluster.max-bricks-per-process 3", &cmd), 0);
+    expect_arg(&cmd, "volname", "all");
+    expect_arg(&cmd, "key1", "cluster.max-bricks-per-process");
+    gf_dict_unref(cmd.args);
+    expect_error("set", "volume name (or all) is missing");
+    expect_error("set v1", "option name is missing");
+    expect_error("set v1 auth.allow", "option auth.allow has no value");
+    expect_error("set v1 a 1 b", "option b has no value");
+}
+
+static void
+test_get_reset(void **state)
+{
+    cli_cmd_t cmd;
+    assert_int_equal(parse("get v1 all", &cmd), 0);
+    assert_int_equal(cmd.proc, GF_CLI_VOLUME_GET);
+    expect_arg(&cmd, "volname", "v1");
+    expect_arg(&cmd, "key", "all");
+    gf_dict_unref(cmd.args);
+    expect_error("get v1", "option name (or all) is missing");
+    expect_error("get v1 a b", "unexpected word \"b\"");
+    assert_int_equal(parse("reset v1 auth.allow force", &cmd), 0);
+    assert_int_equal(cmd.proc, GF_CLI_VOLUME_SET);
+    assert_true(cmd.reset);
+    expect_arg(&cmd, "reset", "1");
+    expect_arg(&cmd, "count", "1");
+    expect_arg(&cmd, "key1", "auth.allow");
+    assert_false(gf_dict_has(cmd.args, "value1"));
+    gf_dict_unref(cmd.args);
+    assert_int_equal(parse("reset all", &cmd), 0);
+    expect_arg(&cmd, "volname", "all");
+    expect_arg(&cmd, "count", "0");
+    gf_dict_unref(cmd.args);
+    expect_error("reset v1 a b", "unexpected word \"b\"");
+    expect_error("reset", "volume name (or all) is missing");
+}
+
+static void
 test_unknown_command(void **state)
 {
     cli_cmd_t cmd;
@@ -155,6 +224,9 @@ main(void)
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_start_stop_delete),
         cmocka_unit_test(test_read_commands),
+        cmocka_unit_test(test_status_details),
+        cmocka_unit_test(test_set),
+        cmocka_unit_test(test_get_reset),
         cmocka_unit_test(test_unknown_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

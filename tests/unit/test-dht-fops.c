@@ -738,13 +738,11 @@ static void test_rename_within_and_across_bricks(void **state)
     gf_inode_gfid(root, args.loc2.pargfid);
     args.loc2.name = ".src.XyZ123"; /* rsync's temporary name: same brick */
     call(GF_FOP_RENAME, &args, &res);
-    if (res.op_ret < 0) {
-        assert_int_equal(res.op_errno, ENOSYS); /* reached the brick, which has no rename */
-    } else {
-        assert_int_equal(held_by(".src.XyZ123"), 1u << hashed_brick("", "src"));
-        gf_inode_rename(itable, root, "src", root, ".src.XyZ123", f);
-        args.loc.name = ".src.XyZ123";
-    }
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(".src.XyZ123"), 1u << hashed_brick("", "src"));
+    assert_int_equal(held_by("src"), 0);
+    gf_inode_rename(itable, root, "src", root, ".src.XyZ123", f);
+    args.loc.name = ".src.XyZ123";
     for (i = 0;; i++) {
         snprintf(other, sizeof(other), "elsewhere-%d", i);
         if (hashed_brick("", other) != hashed_brick("", "src"))
@@ -754,6 +752,99 @@ static void test_rename_within_and_across_bricks(void **state)
     call(GF_FOP_RENAME, &args, &res);
     assert_int_equal(res.op_ret, -1);
     assert_int_equal(res.op_errno, EXDEV);
+    gf_inode_unref(f);
+}
+
+/* Makes, on brick i only, what the stock client's rename leaves on a name's
+ * hashed brick: a link file (---------T, with the link xattr naming where the
+ * file is). */
+static void make_link_file(int i, gf_inode_t *dir, const char *name, int target)
+{
+    gf_args_t args = entry_args(dir, name);
+    gf_inode_t *fresh = gf_inode_new(itable);
+    char to[32];
+    result_t res;
+
+    snprintf(to, sizeof(to), "vol-client-%d", target);
+    args.loc.inode = fresh;
+    args.mode = S_IFREG | S_ISVTX;
+    args.xdata = gf_dict_new();
+    assert_int_equal(gf_dict_set_bin(args.xdata, DHT_LINKTO_XATTR, to, strlen(to) + 1), 0);
+    call_on(brick_xl(i), GF_FOP_MKNOD, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    gf_dict_unref(args.xdata);
+    gf_inode_unref(fresh);
+}
+
+/* A name whose hashed brick in the root is not `avoid`, and a file of that
+ * name made on brick `avoid` itself (as a rename of the stock client leaves it). */
+static void make_moved_file(int avoid, char *name, size_t len)
+{
+    gf_args_t args;
+    gf_inode_t *fresh;
+    gf_fd_t *fd;
+    result_t res;
+    int i;
+
+    for (i = 0;; i++) {
+        snprintf(name, len, "moved-%d", i);
+        if (hashed_brick("", name) != avoid)
+            break;
+    }
+    fresh = gf_inode_new(itable);
+    fd = gf_fd_create(fresh, O_RDWR, 0);
+    args = entry_args(root, name);
+    args.loc.inode = fresh;
+    args.fd = fd;
+    args.flags = O_RDWR;
+    args.mode = 0644;
+    call_on(brick_xl(avoid), GF_FOP_CREATE, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    gf_fd_unref(fd);
+    gf_inode_unref(fresh);
+}
+
+/* Link files of the stock client are never listed: the file they point to
+ * is, once, from where it is. */
+static void test_listing_leaves_link_files_out(void **state)
+{
+    static char names[MAX_NAMES][NAME_MAX + 1];
+    char moved[32];
+    result_t res;
+    size_t n;
+
+    lookup_root(&res);
+    gf_inode_unref(make_file(root, "plain", "x"));
+    make_moved_file(0, moved, sizeof(moved));
+    make_link_file(hashed_brick("", moved), root, moved, 0);
+    make_link_file(1, root, "dangling", 2);
+    n = list_dir(root, 0, names);
+    assert_int_equal(count_name(names, n, moved), 1);
+    assert_int_equal(count_name(names, n, "dangling"), 0);
+    assert_int_equal(count_name(names, n, "plain"), 1);
+    assert_int_equal(n, 2 + 2); /* and . and .. */
+}
+
+/* unlink of a file that lives away from its hashed brick removes the link
+ * file there too. */
+static void test_unlink_removes_link_file(void **state)
+{
+    char moved[32];
+    gf_inode_t *f;
+    result_t res;
+    int h;
+
+    lookup_root(&res);
+    make_moved_file(0, moved, sizeof(moved));
+    h = hashed_brick("", moved);
+    make_link_file(h, root, moved, 0);
+    assert_int_equal(held_by(moved), 1u | 1u << h);
+    f = lookup(root, moved, &res); /* found where it is, not on the link file's brick */
+    assert_non_null(f);
+    assert_int_equal(res.stat.ia_mode & 07777, 0644);
+    remove_entry(GF_FOP_UNLINK, root, moved, f, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(moved), 0);
     gf_inode_unref(f);
 }
 
@@ -809,6 +900,8 @@ int main(void)
         CASE3(test_chmod_directory_on_every_brick),
         CASE3(test_statfs_adds_up_bricks),
         CASE3(test_rename_within_and_across_bricks),
+        CASE3(test_listing_leaves_link_files_out),
+        CASE3(test_unlink_removes_link_file),
         CASE3(test_child_up_needs_every_brick),
     };
 

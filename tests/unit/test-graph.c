@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "glusterfs/ctx.h"
+#include "glusterfs/dict.h"
 #include "glusterfs/graph.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/options.h"
@@ -324,6 +325,159 @@ static void test_desc_check_option_outside_priv(void **state)
     assert_int_equal(gf_xlator_desc_check(&desc, "test/fake", err, sizeof(err)), 0);
 }
 
+/* ---- sub-graphs, grafts, accounting, descriptors, option scopes ---- */
+
+/* A brick volfile's shape: two bricks below a top that uses them both. */
+static const char two_bricks[] = "volume a-store\ntype test/noop\nend-volume\n"
+                                 "volume a\ntype test/noop\nsubvolumes a-store\nend-volume\n"
+                                 "volume b-store\ntype test/missing\nend-volume\n"
+                                 "volume b\ntype test/noop\nsubvolumes b-store\nend-volume\n"
+                                 "volume top\ntype test/other\nsubvolumes a b\nend-volume\n";
+
+/* Builds the sub-graph below name of text; returns what construct returned. */
+static int build_below(const char *text, const char *name, gf_graph_t **g, char *err,
+                       size_t errlen)
+{
+    gf_volfile_t *vf = NULL;
+    int ret;
+
+    assert_int_equal(gf_volfile_parse(text, strlen(text), &vf, err, errlen), 0);
+    ret = gf_graph_construct_below(vf, name, xl_dir, name, g, err, errlen);
+    gf_volfile_free(vf);
+    return ret;
+}
+
+static void test_construct_below_takes_only_what_is_below(void **state)
+{
+    gf_graph_t *g = NULL;
+    char err[512] = "";
+
+    /* b's store and the top are of types that would not load: they are not built */
+    if (build_below(two_bricks, "a", &g, err, sizeof(err)) != 0)
+        fail_msg("construct failed: %s", err);
+    assert_int_equal(g->n, 2);
+    assert_string_equal(gf_graph_top(g)->name, "a");
+    assert_ptr_equal(gf_graph_top(g)->children[0], gf_graph_find(g, "a-store"));
+    assert_int_equal(gf_graph_top(g)->n_parents, 0);
+    assert_null(gf_graph_find(g, "top"));
+    assert_string_equal(gf_graph_find(g, "a-store")->brick, "a");
+    gf_graph_fini(g);
+}
+
+static void test_construct_below_errors(void **state)
+{
+    gf_graph_t *g = (gf_graph_t *)&g;
+    char err[512] = "";
+
+    assert_int_equal(build_below(two_bricks, "nowhere", &g, err, sizeof(err)), -EINVAL);
+    assert_null(g);
+    assert_string_equal(err, "the volfile defines no volume 'nowhere'");
+    assert_int_equal(build_below(two_bricks, "b", &g, err, sizeof(err)), -ENOENT);
+    assert_non_null(strstr(err, "volume 'b-store': translator test/missing not found"));
+}
+
+static void test_graft_and_ungraft(void **state)
+{
+    gf_graph_t *up = NULL, *g1 = NULL, *g2 = NULL;
+    gf_xlator_t *top;
+    char err[512] = "";
+
+    assert_int_equal(build("volume s\ntype test/noop\nend-volume\n", xl_dir, &up, err,
+                           sizeof(err)), 0);
+    assert_int_equal(build_below(two_bricks, "a", &g1, err, sizeof(err)), 0);
+    assert_int_equal(build(two_noops, xl_dir, &g2, err, sizeof(err)), 0);
+    top = gf_graph_top(up);
+    assert_int_equal(gf_graph_graft(top, g1), 0);
+    assert_int_equal(gf_graph_graft(top, g2), 0);
+    assert_int_equal(top->n_children, 2);
+    assert_ptr_equal(top->children[1], gf_graph_top(g2));
+    assert_int_equal(gf_graph_top(g1)->n_parents, 1);
+    assert_ptr_equal(gf_graph_top(g1)->parents[0], top);
+    gf_graph_ungraft(top, g1);
+    assert_int_equal(top->n_children, 1);
+    assert_ptr_equal(top->children[0], gf_graph_top(g2));
+    assert_int_equal(gf_graph_top(g1)->n_parents, 0);
+    assert_null(gf_graph_top(g1)->parents); /* emptied: freed */
+    gf_graph_ungraft(top, g1);                /* not grafted any more: nothing */
+    assert_int_equal(top->n_children, 1);
+    gf_graph_ungraft(top, g2);
+    assert_null(top->children);
+    gf_graph_fini(g1);
+    gf_graph_fini(g2);
+    gf_graph_fini(up);
+}
+
+static void test_mem_and_fini_counted(void **state)
+{
+    gf_mem_acct_t before = {0}, during = {0}, left = {.bytes = 1, .blocks = 1};
+    gf_graph_t *g = NULL;
+    char err[512] = "";
+    void *p;
+
+    assert_int_equal(build(two_noops, xl_dir, &g, err, sizeof(err)), 0);
+    assert_int_equal(gf_graph_init(g, err, sizeof(err)), 0);
+    gf_graph_mem(g, &before);
+    assert_true(before.blocks >= 4); /* two privs, two option dicts at least */
+    p = gf_malloc_acct(&gf_graph_find(g, "a")->mem_acct, 100);
+    gf_graph_mem(g, &during);
+    assert_int_equal(during.bytes, before.bytes + 100);
+    assert_int_equal(during.blocks, before.blocks + 1);
+    gf_free(p);
+    gf_graph_fini_counted(g, &left);
+    assert_int_equal(left.bytes, 0);
+    assert_int_equal(left.blocks, 0);
+    gf_graph_fini_counted(NULL, &left);
+    assert_int_equal(left.blocks, 0);
+}
+
+static void test_desc_load(void **state)
+{
+    const gf_xlator_desc_t *desc = NULL;
+    char err[512] = "";
+
+    assert_int_equal(gf_xlator_desc_load("test/noop", xl_dir, &desc, err, sizeof(err)), 0);
+    assert_non_null(desc);
+    assert_string_equal(desc->type, "test/noop");
+    assert_non_null(gf_option_find(desc->options, "count"));
+    assert_int_equal(gf_xlator_desc_load("test/missing", xl_dir, &desc, err, sizeof(err)),
+                     -ENOENT);
+    assert_null(desc);
+    assert_non_null(strstr(err, "translator type 'test/missing': translator test/missing not "
+                                "found"));
+    assert_int_equal(gf_xlator_desc_load("test/nodesc", xl_dir, &desc, err, sizeof(err)),
+                     -EINVAL);
+}
+
+static void test_options_differ_by_scope(void **state)
+{
+    static const gf_option_t opts[] = {
+        {.key = "port", .type = GF_OPT_INT, .def = "0", .scope = GF_SCOPE_PROCESS},
+        {.key = "addr", .type = GF_OPT_ANY, .scope = GF_SCOPE_PROCESS},
+        {.key = "auth.*", .type = GF_OPT_ANY, .scope = GF_SCOPE_PROCESS},
+        {.key = "lru", .type = GF_OPT_INT, .def = "10", .scope = GF_SCOPE_BRICK},
+        {.key = NULL},
+    };
+    gf_xlator_desc_t desc = {.abi_version = GF_XLATOR_ABI_VERSION, .options = opts};
+    gf_dict_t *a = gf_dict_new(), *b = gf_dict_new();
+
+    assert_null(gf_xlator_options_differ(&desc, GF_SCOPE_PROCESS, a, NULL));
+    assert_int_equal(gf_dict_set_str(a, "port", "0"), 0); /* the default, spelt out */
+    assert_int_equal(gf_dict_set_str(a, "lru", "5"), 0);   /* brick scope: may differ */
+    assert_int_equal(gf_dict_set_str(a, "auth.x", "1"), 0); /* patterns: not compared */
+    assert_null(gf_xlator_options_differ(&desc, GF_SCOPE_PROCESS, a, b));
+    assert_ptr_equal(gf_xlator_options_differ(&desc, GF_SCOPE_BRICK, a, b), &opts[3]);
+    assert_int_equal(gf_dict_set_str(b, "addr", "1.2.3.4"), 0); /* unset vs set */
+    assert_ptr_equal(gf_xlator_options_differ(&desc, GF_SCOPE_PROCESS, a, b), &opts[1]);
+    assert_int_equal(gf_dict_set_str(a, "addr", "1.2.3.4"), 0);
+    assert_int_equal(gf_dict_set_str(b, "port", "24007"), 0);
+    assert_ptr_equal(gf_xlator_options_differ(&desc, GF_SCOPE_PROCESS, a, b), &opts[0]);
+    assert_string_equal(gf_xlator_option_value(&opts[0], b), "24007");
+    assert_string_equal(gf_xlator_option_value(&opts[0], NULL), "0");
+    assert_null(gf_xlator_option_value(&opts[1], NULL));
+    gf_dict_unref(a);
+    gf_dict_unref(b);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, start_case, check_no_leak)
 
 int main(void)
@@ -343,6 +497,12 @@ int main(void)
         CASE(test_desc_check_abi),
         CASE(test_desc_check_type),
         CASE(test_desc_check_option_outside_priv),
+        CASE(test_construct_below_takes_only_what_is_below),
+        CASE(test_construct_below_errors),
+        CASE(test_graft_and_ungraft),
+        CASE(test_mem_and_fini_counted),
+        CASE(test_desc_load),
+        CASE(test_options_differ_by_scope),
     };
 
     return cmocka_run_group_tests(tests, make_xlator_dir, remove_xlator_dir);

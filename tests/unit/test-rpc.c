@@ -17,14 +17,17 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fops-xdr.h"
 #include "glusterfs/buf.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/timer.h"
+#include "handshake-xdr.h"
 #include "record.h"
 #include "rpc-clnt.h"
 #include "rpcsvc.h"
@@ -647,6 +650,101 @@ static void server_disconnects_client(void **state)
     rpc_clnt_destroy(c);
 }
 
+/* ---- bounded decoding: a length a peer claims is not allocated (doc/protocol.md 1) ---- */
+
+#define BOUNDS_PROG    0x2000009au
+#define PROC_SETVOLUME 1 /* a gf_setvolume_req, decoded and dropped */
+#define PROC_GFX_DICT  2 /* a gfx_dict, decoded and dropped */
+#define ONE_GIB        (1u << 30)
+
+/* Decodes the arguments with proc into args and replies with no result. */
+static int decode_and_drop(rpc_req_t *req, xdrproc_t proc, void *args)
+{
+    if (rpc_req_decode(req, proc, args, NULL) < 0)
+        return -EBADMSG;
+    xdr_free(proc, args);
+    rpc_req_reply(req, NULL, NULL, NULL, 0, NULL);
+    return 0;
+}
+
+static int setvolume_actor(rpc_req_t *req)
+{
+    gf_setvolume_req args = {{0}};
+    return decode_and_drop(req, (xdrproc_t)xdr_gf_setvolume_req, &args);
+}
+
+static int gfx_dict_actor(rpc_req_t *req)
+{
+    gfx_dict args = {0};
+    return decode_and_drop(req, (xdrproc_t)xdr_gfx_dict, &args);
+}
+
+static const rpc_actor_t bounds_actors[] = {
+    [PROC_SETVOLUME] = {"SETVOLUME", setvolume_actor},
+    [PROC_GFX_DICT] = {"GFX_DICT", gfx_dict_actor},
+};
+static const rpc_program_t bounds_prog = {"bounds", BOUNDS_PROG, 1, bounds_actors, 3};
+
+/* A figure of /proc/self/status in bytes: "VmSize" (virtual memory now) or
+ * "VmPeak" (its highest point), which an allocation raises even when its pages
+ * are never touched. */
+static size_t vm_figure(const char *name)
+{
+    char line[128];
+    size_t kb = 0, n = strlen(name);
+    FILE *f = fopen("/proc/self/status", "r");
+    assert_non_null(f);
+    while (kb == 0 && fgets(line, sizeof(line), f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            kb = strtoul(line + n + 1, NULL, 10);
+    fclose(f);
+    assert_true(kb > 0);
+    return kb << 10;
+}
+
+/* Calls proc of the bounds program with len bytes of arguments and asserts a
+ * GARBAGE_ARGS reply within a second, the process's virtual memory having
+ * never grown by 256 MiB meanwhile (room for a new malloc arena, not for the
+ * claimed GiB). */
+static void assert_refused_cheaply(fixture_t *fx, uint32_t proc, const void *args, size_t len)
+{
+    char buf[RPC_CALL_HDR_MAX + 64];
+    struct rpc_reply_hdr r;
+    struct timespec t0, t1;
+    assert_true(len <= 64);
+    assert_int_equal(rpc_svc_register(fx->svc, &bounds_prog), 0);
+    int hlen = rpc_msg_encode_call(buf, RPC_CALL_HDR_MAX, 78, BOUNDS_PROG, 1, proc, NULL);
+    assert_true(hlen > 0);
+    memcpy(buf + hlen, args, len);
+    int fd = raw_connect(fx);
+    size_t before = vm_figure("VmSize");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    raw_send(fd, buf, (size_t)hlen + len);
+    raw_reply(fd, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(r.reply_stat, MSG_ACCEPTED);
+    assert_int_equal(r.accept_stat, GARBAGE_ARGS);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms < 1000);
+    assert_true(vm_figure("VmPeak") < before + (256u << 20));
+    close(fd);
+}
+
+/* SETVOLUME, the first call of a client to a brick: its dict claims 1 GiB. */
+static void claimed_gib_opaque_is_garbage_args(void **state)
+{
+    uint32_t args[3] = {htonl(ONE_GIB), 0, 0};
+    assert_refused_cheaply(*state, PROC_SETVOLUME, args, sizeof(args));
+}
+
+/* A gfx_dict (every FOP request carries one) whose pairs claim 1 GiB; the
+ * unbounded decoder would also zero all of it. */
+static void claimed_gib_array_is_garbage_args(void **state)
+{
+    uint32_t args[4] = {0, htonl(1), htonl(ONE_GIB / sizeof(gfx_dict_pair)), 0};
+    assert_refused_cheaply(*state, PROC_GFX_DICT, args, sizeof(args));
+}
+
 #define BOTH(test)                                                                         \
     cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, NULL),                 \
         cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, (void *)1)
@@ -674,6 +772,8 @@ int main(void)
         BOTH(destroy_fails_pending_calls),
         BOTH(destroy_from_callback),
         BOTH(server_disconnects_client),
+        BOTH(claimed_gib_opaque_is_garbage_args),
+        BOTH(claimed_gib_array_is_garbage_args),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     gf_log_fini();

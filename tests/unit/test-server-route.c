@@ -1,8 +1,9 @@
 /*
  * Unit tests of protocol/server's routing table (server-route.c): publishing,
  * lookups by brick name and volfile id, the ATTACHING/READY/DETACHING states
- * and their errors, user counting and draining, and lookups from several
- * threads while routes are published and unpublished.
+ * and their errors, user counting and draining, the list of bound
+ * connections (bind, unbind, sweep, and binds racing an unpublish), and
+ * lookups from several threads while routes are published and unpublished.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -173,8 +174,12 @@ static void test_spec_is_copied(void **state)
 {
     char name[] = "/data/b1", vid[] = "v.1", volid[] = "0b9ed8a4-bd1c-4d5f-93ac-bfa2f1d2a9c1";
     gf_dict_t *auth = gf_dict_new();
-    server_route_spec_t spec = {
-        .name = name, .volfile_id = vid, .volume_id = volid, .brick = &brick1, .auth = auth};
+    server_route_spec_t spec = {.name = name,
+                                .volfile_id = vid,
+                                .volume_id = volid,
+                                .brick = &brick1,
+                                .auth = auth,
+                                .owner = &spec};
     server_route_t *r = NULL;
 
     assert_int_equal(gf_dict_set_str(auth, "auth.addr./data/b1.allow", "*"), 0);
@@ -185,6 +190,7 @@ static void test_spec_is_copied(void **state)
     assert_string_equal(r->volfile_id, "v.1");
     assert_string_equal(r->volume_id, "0b9ed8a4-bd1c-4d5f-93ac-bfa2f1d2a9c1");
     assert_true(gf_dict_has(r->auth, "auth.addr./data/b1.allow"));
+    assert_ptr_equal(r->owner, &spec);
     unpublish(*state, r);
 }
 
@@ -273,6 +279,127 @@ static void test_drain_idle_route(void **state)
     assert_int_equal(server_route_drain(r, count_drained, &drained), 0);
     assert_int_equal(drained, 1);
     server_route_unref(r);
+}
+
+/* ---- bound connections ---- */
+
+/* A stand-in for a connection: its link, and how often a sweep saw it. */
+typedef struct {
+    server_route_link_t link;
+    int seen;
+} conn_t;
+
+static void see(server_route_link_t *link, void *arg)
+{
+    ((conn_t *)((char *)link - offsetof(conn_t, link)))->seen++;
+    (*(int *)arg)++;
+}
+
+static void test_bind_links_and_counts(void **state)
+{
+    server_route_t *r = publish(*state, "/data/b1", NULL, &brick1);
+    conn_t a = {0}, b = {0}, c = {0};
+    int visits = 0;
+
+    assert_int_equal(server_route_bind(r, &a.link), -EAGAIN); /* not READY */
+    assert_int_equal(server_route_users(r), 0);
+    server_route_set_state(r, SERVER_ROUTE_READY);
+    assert_int_equal(server_route_bind(r, &a.link), 0);
+    assert_int_equal(server_route_bind(r, &b.link), 0);
+    assert_int_equal(server_route_bind(r, &c.link), 0);
+    assert_int_equal(server_route_users(r), 3);
+    assert_int_equal(server_route_foreach_bound(r, see, &visits), 3);
+    assert_int_equal(visits, 3);
+    assert_int_equal(a.seen + b.seen + c.seen, 3);
+    server_route_unbind(r, &b.link);
+    assert_int_equal(server_route_users(r), 2);
+    assert_int_equal(server_route_foreach_bound(r, see, &visits), 2);
+    assert_int_equal(b.seen, 1);
+    assert_int_equal(a.seen, 2);
+    assert_int_equal(server_route_foreach_bound(r, NULL, NULL), 2);
+    server_route_unbind(r, &a.link);
+    server_route_unbind(r, &c.link);
+    assert_int_equal(server_route_foreach_bound(r, NULL, NULL), 0);
+    assert_int_equal(server_route_users(r), 0);
+    unpublish(*state, r);
+}
+
+static void test_no_bind_after_unpublish(void **state)
+{
+    server_route_t *r = publish(*state, "/data/b1", NULL, &brick1);
+    conn_t a = {0}, late = {0};
+    int drained = 0, visits = 0;
+
+    server_route_set_state(r, SERVER_ROUTE_READY);
+    assert_int_equal(server_route_bind(r, &a.link), 0);
+    assert_int_equal(server_route_unpublish(*state, r), 0);
+    assert_int_equal(server_route_bind(r, &late.link), -ENOENT);
+    assert_int_equal(server_route_foreach_bound(r, see, &visits), 1);
+    assert_int_equal(a.seen, 1);
+    assert_int_equal(server_route_drain(r, count_drained, &drained), 0);
+    assert_int_equal(drained, 0); /* the bound connection is a user */
+    server_route_unbind(r, &a.link);
+    assert_int_equal(drained, 1);
+    server_route_unref(r);
+}
+
+#define N_BINDERS 4
+
+typedef struct {
+    server_route_t *r;
+    atomic_bool go;
+    conn_t conns[N_BINDERS];
+    int results[N_BINDERS];
+} bind_race_t;
+
+typedef struct {
+    bind_race_t *br;
+    int i;
+} binder_arg_t;
+
+static void *binder(void *arg)
+{
+    binder_arg_t *ba = arg;
+    bind_race_t *br = ba->br;
+
+    while (!atomic_load(&br->go))
+        sched_yield();
+    br->results[ba->i] = server_route_bind(br->r, &br->conns[ba->i].link);
+    return NULL;
+}
+
+/* Binds racing an unpublish: each either fails or is seen by the sweep made
+ * after the unpublish; none is lost (the drain then completes once those seen
+ * are unbound). */
+static void test_binds_racing_unpublish(void **state)
+{
+    bind_race_t br = {.r = publish(*state, "/data/b1", NULL, &brick1)};
+    binder_arg_t args[N_BINDERS];
+    pthread_t th[N_BINDERS];
+    int drained = 0, visits = 0, ok = 0;
+
+    server_route_set_state(br.r, SERVER_ROUTE_READY);
+    for (int i = 0; i < N_BINDERS; i++) {
+        args[i] = (binder_arg_t){.br = &br, .i = i};
+        assert_int_equal(pthread_create(&th[i], NULL, binder, &args[i]), 0);
+    }
+    atomic_store(&br.go, true);
+    assert_int_equal(server_route_unpublish(*state, br.r), 0);
+    server_route_foreach_bound(br.r, see, &visits);
+    for (int i = 0; i < N_BINDERS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N_BINDERS; i++) {
+        assert_true(br.results[i] == 0 || br.results[i] == -ENOENT);
+        assert_int_equal(br.conns[i].seen, br.results[i] == 0 ? 1 : 0);
+        ok += br.results[i] == 0;
+    }
+    assert_int_equal(visits, ok);
+    assert_int_equal(server_route_drain(br.r, count_drained, &drained), 0);
+    for (int i = 0; i < N_BINDERS; i++)
+        if (br.results[i] == 0)
+            server_route_unbind(br.r, &br.conns[i].link);
+    assert_int_equal(drained, 1);
+    server_route_unref(br.r);
 }
 
 /* ---- lookups from threads while routes come and go ---- */
@@ -380,6 +507,9 @@ int main(void)
         CASE(test_enter_leave),
         CASE(test_drain_waits_for_users),
         CASE(test_drain_idle_route),
+        CASE(test_bind_links_and_counts),
+        CASE(test_no_bind_after_unpublish),
+        CASE(test_binds_racing_unpublish),
         CASE(test_concurrent_lookups),
 #undef CASE
     };

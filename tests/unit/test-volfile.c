@@ -367,6 +367,43 @@ static void test_nul_byte(void **state)
     assert_string_equal(err, "line 2: a NUL byte in the text (is this a volfile?)");
 }
 
+/* A figure of /proc/self/status in bytes: "VmSize" (virtual memory now) or
+ * "VmPeak" (its highest point, raised even by pages never touched). */
+static size_t vm_figure(const char *name)
+{
+    char line[128];
+    size_t kb = 0, n = strlen(name);
+    FILE *f = fopen("/proc/self/status", "r");
+
+    assert_non_null(f);
+    while (kb == 0 && fgets(line, sizeof(line), f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            kb = strtoul(line + n + 1, NULL, 10);
+    fclose(f);
+    assert_true(kb > 0);
+    return kb << 10;
+}
+
+/* Memory grows with a line's length, not with its length times its words: a
+ * 100 KB line of 50000 words once took 2.5 GB of address space (each word got
+ * a buffer the size of the rest of the line). */
+static void test_many_words_on_a_line(void **state)
+{
+    static const char head[] = "volume a\ntype t/x\noption k";
+    size_t n = 50000, len = sizeof(head) - 1;
+    char *text = malloc(len + 2 * n + 2);
+
+    assert_non_null(text);
+    memcpy(text, head, len);
+    for (size_t i = 0; i < n; i++, len += 2)
+        memcpy(text + len, " a", 2);
+    memcpy(text + len, "\n", 2);
+    size_t before = vm_figure("VmSize");
+    expect_error(text, 3, "option 'k' has more than one value");
+    assert_true(vm_figure("VmPeak") < before + (64u << 20));
+    free(text);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, note_memory, check_no_leak)
 
 int main(void)
@@ -398,6 +435,7 @@ int main(void)
         CASE(test_bad_volume_lines),
         CASE(test_bad_subvolume_lines),
         CASE(test_nul_byte),
+        CASE(test_many_words_on_a_line),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

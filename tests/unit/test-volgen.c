@@ -1,8 +1,9 @@
 /*
  * Unit tests of glusterd's volume model and volgen (glusterd/src/volume.c,
  * volgen.c): name and brick rules, volfile ids, the store layout of a volume read
- * back, and the client and brick volfiles, parsed with the project's own volfile
- * parser and checked graph by graph against doc/volfiles.md.
+ * back (options included), a volume reduced to one brick, and the client and
+ * brick volfiles, parsed with the project's own volfile parser and checked graph
+ * by graph against doc/volfiles.md, with volume options mapped onto translators.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -234,7 +235,7 @@ test_brick_volfile(void **state)
     gf_volfile_t *vf = parse(text);
     const gf_volfile_vol_t *top = gf_volfile_top(vf), *ios, *posix;
 
-    assert_int_equal(vf->n_vols, 3);
+    assert_int_equal(vf->n_vols, 4);
     assert_string_equal(top->name, "v3-server");
     assert_string_equal(top->type, "protocol/server");
     assert_string_equal(top->subvols[0], "/data/b1");
@@ -248,7 +249,9 @@ test_brick_volfile(void **state)
     ios = gf_volfile_find(vf, "/data/b1");
     assert_non_null(ios);
     assert_string_equal(ios->type, "debug/io-stats");
-    assert_string_equal(ios->subvols[0], "v3-posix");
+    assert_string_equal(ios->subvols[0], "v3-locks");
+    assert_string_equal(gf_volfile_find(vf, "v3-locks")->type, "features/locks");
+    assert_string_equal(gf_volfile_find(vf, "v3-locks")->subvols[0], "v3-posix");
     posix = gf_volfile_find(vf, "v3-posix");
     assert_string_equal(posix->type, "storage/posix");
     expect_opt(posix, "directory", "/data/b1");
@@ -256,6 +259,142 @@ test_brick_volfile(void **state)
     gf_volfile_free(vf);
     gf_free(text);
     gd_vol_free(vol);
+}
+
+/* Options are stored one key each, set and removed under the info guard. */
+static void
+test_options_store(void **state)
+{
+    gd_volume_t *vol = make_vol("v1", 1), **vols = NULL;
+    gd_txn_t *txn = gd_txn_new();
+    gd_kv_t kvs[8];
+    int n = 0, nv = 0;
+    char err[128];
+
+    assert_int_equal(gd_vol_opt_set(vol, "auth.allow", "10.*"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "auth.allow", "11.*"), 0);
+    assert_int_equal(vol->n_opts, 1);
+    assert_string_equal(gd_vol_opt(vol, "auth.allow"), "11.*");
+    assert_null(gd_vol_opt(vol, "auth.reject"));
+    gd_vol_txn_create(vol, txn);
+    for (int i = 0; i < txn->n_ops; i++)
+        kvs[n++] = (gd_kv_t){txn->ops[i].key, txn->ops[i].value, txn->ops[i].len, 3};
+    assert_string_equal(kvs[n - 1].key, "vol/v1/opt/auth.allow");
+    qsort(kvs, (size_t)n, sizeof(kvs[0]), kv_cmp);
+    assert_int_equal(gd_vols_from_kvs(kvs, n, &vols, &nv, err, sizeof(err)), 0);
+    assert_string_equal(gd_vol_opt(vols[0], "auth.allow"), "11.*");
+    gd_vols_free(vols, nv);
+    gd_txn_free(txn);
+
+    vol->info_rev = 9;
+    txn = gd_txn_new();
+    gd_vol_txn_guard(vol, txn);
+    gd_vol_txn_opt(vol, "auth.reject", "1.2.3.4", txn);
+    gd_vol_txn_opt(vol, "auth.allow", NULL, txn);
+    assert_int_equal(txn->n_guards, 1);
+    assert_string_equal(txn->guards[0].key, "vol/v1/info");
+    assert_int_equal(txn->guards[0].rev, 9);
+    assert_int_equal(txn->ops[0].type, GD_TXN_PUT);
+    assert_string_equal(txn->ops[0].key, "vol/v1/opt/auth.reject");
+    assert_int_equal(txn->ops[1].type, GD_TXN_DELETE);
+    assert_string_equal(txn->ops[1].key, "vol/v1/opt/auth.allow");
+    gd_txn_free(txn);
+    assert_int_equal(gd_vol_opt_del(vol, "auth.allow"), 0);
+    assert_int_equal(gd_vol_opt_del(vol, "auth.allow"), -ENOENT);
+    assert_int_equal(vol->n_opts, 0);
+    gd_vol_free(vol);
+}
+
+/* A brick view holds that brick alone, with the volume's options and ids. */
+static void
+test_brick_view(void **state)
+{
+    gd_volume_t *vol = make_vol("v2", 3), *view;
+    char *id, *vid;
+
+    assert_int_equal(gd_vol_opt_set(vol, "auth.reject", "9.9.9.9"), 0);
+    view = gd_vol_brick_view(vol, 2);
+    assert_non_null(view);
+    assert_int_equal(view->n_bricks, 1);
+    assert_string_equal(view->bricks[0].path, "/data/b2");
+    assert_string_equal(view->id, vol->id);
+    assert_string_equal(view->password, vol->password);
+    assert_string_equal(gd_vol_opt(view, "auth.reject"), "9.9.9.9");
+    id = gd_brick_volfile_id(vol, &vol->bricks[2]);
+    vid = gd_brick_volfile_id(view, &view->bricks[0]);
+    assert_string_equal(id, vid);
+    gf_free(id);
+    gf_free(vid);
+    gd_vol_free(view);
+    gd_vol_free(vol);
+}
+
+/* Volume options land in the translators the table maps them to, per side. */
+static void
+test_volfile_options(void **state)
+{
+    gd_volume_t *vol = make_vol("v4", 2);
+    gd_listen_t where = {"0.0.0.0", 0};
+    char *brick, *client;
+    gf_volfile_t *bvf, *cvf;
+    const gf_volfile_vol_t *top;
+
+    assert_int_equal(gd_vol_opt_set(vol, "auth.allow", "10.0.0.*,127.0.0.1"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "auth.reject", "10.0.0.9"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "server.ssl", "on"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "client.ssl", "on"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "ssl.cipher-list", "HIGH:!aNULL"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "network.ping-timeout", "7"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "cluster.extra-hash-regex", "a b\"c"), 0);
+    assert_int_equal(gd_vol_opt_set(vol, "diagnostics.count-fop-hits", "on"), 0);
+    brick = gd_volgen_brick(vol, 0, &where);
+    client = gd_volgen_client(vol, 24007);
+    bvf = parse(brick);
+    cvf = parse(client);
+
+    top = gf_volfile_top(bvf);
+    expect_opt(top, "auth.addr./data/b0.allow", "10.0.0.*,127.0.0.1");
+    expect_opt(top, "auth.addr./data/b0.reject", "10.0.0.9");
+    expect_opt(top, "transport.socket.ssl-enabled", "on");
+    expect_opt(top, "transport.socket.ssl-cipher-list", "HIGH:!aNULL");
+    expect_opt(top, "transport.socket.listen-port", "0");
+    expect_opt(gf_volfile_find(bvf, "/data/b0"), "count-fop-hits", "on");
+    assert_false(gf_dict_has(top->options, "ping-timeout"));
+
+    top = gf_volfile_find(cvf, "v4-client-1");
+    expect_opt(top, "transport.socket.ssl-enabled", "on");
+    expect_opt(top, "transport.socket.ssl-cipher-list", "HIGH:!aNULL");
+    expect_opt(top, "ping-timeout", "7");
+    assert_false(gf_dict_has(top->options, "auth.addr./data/b1.allow"));
+    expect_opt(gf_volfile_find(cvf, "v4-dht"), "extra-hash-regex", "a b\"c");
+    expect_opt(gf_volfile_top(cvf), "count-fop-hits", "on");
+    gf_volfile_free(bvf);
+    gf_volfile_free(cvf);
+    gf_free(brick);
+    gf_free(client);
+    gd_vol_free(vol);
+}
+
+/* The table: keys are found, a key with several rows has them together, and the
+ * brick name goes where %s is. */
+static void
+test_option_table(void **state)
+{
+    const gd_volgen_opt_t *o = gd_volgen_opt_find("auth.allow");
+    char key[128];
+
+    assert_non_null(o);
+    assert_string_equal(gd_volgen_xl_key(o, "/b", key, sizeof(key)), "auth.addr./b.allow");
+    assert_null(gd_volgen_opt_find("auth.addr"));
+    for (int i = 0; (o = gd_volgen_opt_at(i)) != NULL; i++) {
+        for (int j = i + 2; gd_volgen_opt_at(j); j++)
+            if (!strcmp(gd_volgen_opt_at(j)->key, o->key))
+                assert_string_equal(gd_volgen_opt_at(j - 1)->key, o->key);
+    }
+    o = gd_volgen_opt_find("ssl.ca-list");
+    assert_string_equal(o->xl_type, "protocol/server");
+    assert_string_equal(o[1].key, "ssl.ca-list");
+    assert_string_equal(o[1].xl_type, "protocol/client");
 }
 
 int
@@ -271,6 +410,10 @@ main(void)
         cmocka_unit_test(test_client_volfile_one_brick),
         cmocka_unit_test(test_client_volfile_distribute),
         cmocka_unit_test(test_brick_volfile),
+        cmocka_unit_test(test_options_store),
+        cmocka_unit_test(test_brick_view),
+        cmocka_unit_test(test_volfile_options),
+        cmocka_unit_test(test_option_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

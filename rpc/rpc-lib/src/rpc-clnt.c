@@ -23,6 +23,7 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "rpc-clnt.h"
+#include "tls.h"
 #include "transport.h"
 
 #define BUCKETS 256 /* pending-call hash buckets (power of two) */
@@ -56,6 +57,7 @@ struct rpc_clnt {
     bool attempt_posted;
     bool ping_outstanding;
     bool failure_logged; /* a failed attempt was logged since the last connection */
+    bool answered;       /* the current connection delivered a reply */
     atomic_uint next_xid;
     int backoff_ms;
     gf_timer_t *retry_timer;
@@ -87,6 +89,7 @@ static void clnt_unref(rpc_clnt_t *clnt)
     pthread_mutex_destroy(&clnt->lock);
     pthread_cond_destroy(&clnt->changed);
     rpc_gate_fini(&clnt->gate);
+    rpc_tls_ctx_unref(clnt->opts.tls);
     gf_free(clnt->spec);
     gf_free(clnt);
 }
@@ -214,17 +217,19 @@ static void notify(rpc_clnt_t *clnt, int event)
         clnt->notify(clnt, event, clnt->mydata);
 }
 
-/* Reports the end of an attempt that never connected: logged once until the
- * next successful connection. */
-static void log_failed_attempt(rpc_clnt_t *clnt, int err)
+/* Reports the end of an attempt that never connected, or whose connection
+ * ended in error before any answer (a refused TLS certificate, say): logged
+ * once until the next good connection. why (may be NULL) is the transport's
+ * account of the failure, said instead of err's. */
+static void log_failed_attempt(rpc_clnt_t *clnt, int err, const char *why)
 {
     pthread_mutex_lock(&clnt->lock);
     bool first = !clnt->failure_logged;
     clnt->failure_logged = true;
     pthread_mutex_unlock(&clnt->lock);
     if (first)
-        gf_log(GF_LOG_WARNING, "connection to %s failed: %s%s", clnt->spec, strerror(-err),
-               clnt->opts.reconnect ? " (will retry)" : "");
+        gf_log(GF_LOG_WARNING, "connection to %s failed: %s%s", clnt->spec,
+               why ? why : strerror(-err), clnt->opts.reconnect ? " (will retry)" : "");
 }
 
 static void attempt_task(void *data)
@@ -238,7 +243,7 @@ static void attempt_task(void *data)
         return;
     }
     rpc_transport_t *t;
-    int err = rpc_transport_connect(clnt->pool, clnt->spec, &clnt_cbs, clnt, &t);
+    int err = rpc_transport_connect(clnt->pool, clnt->spec, clnt->opts.tls, &clnt_cbs, clnt, &t);
     if (!err)
         clnt->trans = t; /* the task's reference now belongs to the attempt */
     else
@@ -249,7 +254,7 @@ static void attempt_task(void *data)
         return;
     rpc_gate_frame_t frame;
     if (rpc_gate_enter(&clnt->gate, &frame)) {
-        log_failed_attempt(clnt, err);
+        log_failed_attempt(clnt, err, NULL);
         notify(clnt, RPC_CLNT_DISCONNECT);
         rpc_gate_leave(&clnt->gate, &frame);
     }
@@ -345,8 +350,8 @@ static void on_connected(rpc_transport_t *t, void *data)
     bool live = !clnt->destroyed;
     if (live) {
         clnt->connected = true;
+        clnt->answered = false;
         clnt->backoff_ms = clnt->opts.backoff_min_ms;
-        clnt->failure_logged = false;
         clnt->last_rx_ms = gf_time_ms();
         arm_tick(clnt);
         pthread_cond_broadcast(&clnt->changed);
@@ -384,6 +389,8 @@ static void take_reply(rpc_clnt_t *clnt, rpc_transport_t *t, gf_buf_t *rec,
     pthread_mutex_lock(&clnt->lock);
     pending_t *p = table_remove(clnt, r->xid);
     clnt->last_rx_ms = gf_time_ms();
+    clnt->answered = true;
+    clnt->failure_logged = false;
     pthread_mutex_unlock(&clnt->lock);
     if (!p) {
         gf_log(GF_LOG_DEBUG, "reply xid %u from %s matches no pending call", r->xid,
@@ -424,9 +431,15 @@ static void on_disconnected(rpc_transport_t *t, int err, void *data)
 {
     rpc_clnt_t *clnt = data;
     rpc_gate_frame_t frame;
+    const char *why = rpc_transport_error(t);
     bool gated = rpc_gate_enter(&clnt->gate, &frame);
     pthread_mutex_lock(&clnt->lock);
-    bool was_connected = clnt->connected;
+    /* A connection that was answered, or ended without an error, was a good
+     * one: the next failure is worth a line. Else this counts as a failed
+     * attempt (a server that refused our TLS certificate at its first read). */
+    bool good = clnt->connected && (clnt->answered || (!err && !why));
+    if (good)
+        clnt->failure_logged = false;
     clnt->trans = NULL;
     clnt->connected = false;
     clnt->ping_outstanding = false;
@@ -435,11 +448,11 @@ static void on_disconnected(rpc_transport_t *t, int err, void *data)
     pthread_cond_broadcast(&clnt->changed);
     pthread_mutex_unlock(&clnt->lock);
     if (gated) {
-        if (was_connected)
+        if (good)
             gf_log(GF_LOG_INFO, "disconnected from %s%s%s", rpc_transport_peer(t),
-                   err ? ": " : "", err ? strerror(-err) : "");
+                   err ? ": " : "", why ? why : err ? strerror(-err) : "");
         else
-            log_failed_attempt(clnt, err ? err : -ECONNABORTED);
+            log_failed_attempt(clnt, err ? err : -ECONNABORTED, why);
         complete_all(clnt, failed, -ENOTCONN);
         notify(clnt, RPC_CLNT_DISCONNECT);
         rpc_gate_leave(&clnt->gate, &frame);
@@ -478,6 +491,8 @@ rpc_clnt_t *rpc_clnt_new(gf_event_pool_t *pool, gf_timer_wheel_t *timers, const 
     clnt->notify = notify_fn;
     clnt->mydata = mydata;
     clnt->opts = opts ? *opts : defaults;
+    if (clnt->opts.tls)
+        rpc_tls_ctx_ref(clnt->opts.tls);
     if (clnt->opts.backoff_min_ms <= 0)
         clnt->opts.backoff_min_ms = defaults.backoff_min_ms;
     if (clnt->opts.backoff_max_ms < clnt->opts.backoff_min_ms)

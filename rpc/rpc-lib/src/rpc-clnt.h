@@ -1,6 +1,6 @@
 /*
  * The ONC RPC client: one connection to one server ("tcp:ADDR:PORT" or
- * "unix:/path"), many calls outstanding on it at once, matched to their
+ * "unix:/path", plain or TLS), many calls outstanding on it at once, matched to their
  * replies by xid, with call timeouts, optional reconnection with exponential
  * backoff, and optional keep-alive pings (the DUMP program's PING procedure).
  *
@@ -31,6 +31,7 @@
 #include "rpc-msg.h"
 
 typedef struct rpc_clnt rpc_clnt_t;
+typedef struct rpc_tls_ctx rpc_tls_ctx_t; /* tls.h */
 
 enum { RPC_CLNT_CONNECT = 1, RPC_CLNT_DISCONNECT = 2 };
 
@@ -54,6 +55,8 @@ typedef struct rpc_clnt_opts {
     int ping_interval_ms; /* 0: no pings; else ping when nothing was received for this
                              long, and disconnect if the ping is unanswered within
                              call_timeout_ms (or ping_interval_ms when that is 0) */
+    rpc_tls_ctx_t *tls;   /* NULL: plain; else connect over TLS with this context
+                             (tls.h), of which the client takes its own reference */
 } rpc_clnt_opts_t;
 
 /* The options used when rpc_clnt_new gets NULL. */

@@ -38,6 +38,7 @@ struct rpc_svc_conn {
     rpc_svc_t *svc;
     rpc_transport_t *t;
     void *_Atomic priv;
+    atomic_bool up_notified; /* CONNECT told: at accept, or when its TLS handshake is done */
     atomic_bool down_notified;
     rpc_svc_conn_t *prev, *next;
 };
@@ -86,6 +87,11 @@ const char *rpc_svc_conn_peer(rpc_svc_conn_t *conn)
     return rpc_transport_peer(conn->t);
 }
 
+const char *rpc_svc_conn_peer_cn(rpc_svc_conn_t *conn)
+{
+    return rpc_transport_peer_cn(conn->t);
+}
+
 void rpc_svc_conn_disconnect(rpc_svc_conn_t *conn)
 {
     rpc_transport_close(conn->t);
@@ -96,17 +102,19 @@ rpc_svc_t *rpc_svc_conn_svc(rpc_svc_conn_t *conn)
     return conn->svc;
 }
 
-/* Calls notify for event, through the gate. False when the gate is closed. */
+/* Calls notify for event, through the gate, when it is due: CONNECT once,
+ * DISCONNECT once and only after CONNECT. False when the gate is closed. */
 static bool notify_gated(rpc_svc_conn_t *conn, int event)
 {
     rpc_svc_t *svc = conn->svc;
     rpc_gate_frame_t frame;
     if (!rpc_gate_enter(&svc->gate, &frame))
         return false;
-    if (event == RPC_SVC_CONNECT || !atomic_exchange(&conn->down_notified, true)) {
-        if (svc->notify)
-            svc->notify(svc, conn, event, svc->mydata);
-    }
+    bool due = event == RPC_SVC_CONNECT ? !atomic_exchange(&conn->up_notified, true)
+                                        : atomic_load(&conn->up_notified) &&
+                                              !atomic_exchange(&conn->down_notified, true);
+    if (due && svc->notify)
+        svc->notify(svc, conn, event, svc->mydata);
     rpc_gate_leave(&svc->gate, &frame);
     return true;
 }
@@ -330,7 +338,15 @@ static void conn_disconnected(rpc_transport_t *t, int err, void *data)
     rpc_svc_conn_unref(conn);
 }
 
+/* Transport callback: the TLS handshake of an accepted connection is done
+ * (the client's certificate verified, its CN known). */
+static void conn_connected(rpc_transport_t *t, void *data)
+{
+    notify_gated(data, RPC_SVC_CONNECT);
+}
+
 static const rpc_transport_cbs_t conn_cbs = {
+    .connected = conn_connected,
     .record = conn_record,
     .disconnected = conn_disconnected,
 };
@@ -365,7 +381,8 @@ static rpc_svc_conn_t *conn_new(rpc_svc_t *svc, rpc_transport_t *t)
 }
 
 /* Listener callback: a client connected. CONNECT is notified before the
- * connection starts reading, inside the gate so that destroy waits for it. */
+ * connection starts reading, inside the gate so that destroy waits for it;
+ * for a TLS connection, only once its handshake is done (conn_connected). */
 static void svc_accepted(rpc_transport_t *listener, rpc_transport_t *t, void *data)
 {
     rpc_svc_t *svc = data;
@@ -375,9 +392,12 @@ static void svc_accepted(rpc_transport_t *listener, rpc_transport_t *t, void *da
         return;
     }
     rpc_svc_conn_t *conn = conn_new(svc, t);
-    if (conn) {
+    if (conn && !t->tls) {
+        atomic_store(&conn->up_notified, true);
         if (svc->notify)
             svc->notify(svc, conn, RPC_SVC_CONNECT, svc->mydata);
+    }
+    if (conn) {
         if (rpc_transport_start(t, &conn_cbs, conn) < 0)
             conn_disconnected(t, 0, conn);
     }
@@ -409,8 +429,13 @@ rpc_svc_t *rpc_svc_new(gf_event_pool_t *pool, rpc_svc_notify_t notify, void *myd
 
 int rpc_svc_listen(rpc_svc_t *svc, const char *spec)
 {
+    return rpc_svc_listen_tls(svc, spec, NULL);
+}
+
+int rpc_svc_listen_tls(rpc_svc_t *svc, const char *spec, rpc_tls_ctx_t *tls)
+{
     rpc_transport_t *t;
-    int err = rpc_transport_listen(svc->pool, spec, &listener_cbs, svc, &t);
+    int err = rpc_transport_listen(svc->pool, spec, tls, &listener_cbs, svc, &t);
     if (err)
         return err;
     pthread_mutex_lock(&svc->lock);
@@ -498,7 +523,8 @@ void rpc_svc_destroy(rpc_svc_t *svc)
         rpc_svc_conn_disconnect(conns[i]);
     rpc_gate_close(&svc->gate);
     for (int i = 0; i < n; i++) {
-        if (!atomic_exchange(&conns[i]->down_notified, true) && svc->notify)
+        if (atomic_load(&conns[i]->up_notified) &&
+            !atomic_exchange(&conns[i]->down_notified, true) && svc->notify)
             svc->notify(svc, conns[i], RPC_SVC_DISCONNECT, svc->mydata);
         rpc_svc_conn_unref(conns[i]);
     }

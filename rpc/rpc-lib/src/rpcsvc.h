@@ -11,7 +11,8 @@
  * or later, from any thread: the request holds a reference on its connection.
  *
  * Connections. notify(RPC_SVC_CONNECT) comes before the connection's first
- * call is dispatched and notify(RPC_SVC_DISCONNECT) exactly once at its end,
+ * call is dispatched (for TLS, after its handshake) and, for a connection so
+ * notified, notify(RPC_SVC_DISCONNECT) exactly once at its end,
  * after every dispatch of that connection has returned (replies still pending
  * in other threads simply go nowhere once the connection is gone).
  *
@@ -34,6 +35,7 @@
 typedef struct rpc_svc rpc_svc_t;
 typedef struct rpc_svc_conn rpc_svc_conn_t;
 typedef struct rpc_req rpc_req_t;
+typedef struct rpc_tls_ctx rpc_tls_ctx_t; /* tls.h */
 
 enum { RPC_SVC_CONNECT = 1, RPC_SVC_DISCONNECT = 2 };
 
@@ -79,6 +81,13 @@ rpc_svc_t *rpc_svc_new(gf_event_pool_t *pool, rpc_svc_notify_t notify, void *myd
  * May be called several times. 0 or -errno. */
 int rpc_svc_listen(rpc_svc_t *svc, const char *spec);
 
+/* Like rpc_svc_listen, with every connection accepted on that listener
+ * speaking TLS with context tls (tls.h; the listener takes its own
+ * reference); NULL is plain. Such a connection is notified CONNECT once its
+ * handshake is done, the client's certificate verified (rpc_svc_conn_peer_cn
+ * is set by then); one whose handshake fails is never notified. 0 or -errno. */
+int rpc_svc_listen_tls(rpc_svc_t *svc, const char *spec, rpc_tls_ctx_t *tls);
+
 /* The port of the first TCP listener, or -ENOENT when there is none. */
 int rpc_svc_port(rpc_svc_t *svc);
 
@@ -121,6 +130,10 @@ void rpc_svc_conn_set_priv(rpc_svc_conn_t *conn, void *priv);
 void *rpc_svc_conn_get_priv(rpc_svc_conn_t *conn);
 /* "ADDR:PORT" or "unix"; valid while a reference is held. */
 const char *rpc_svc_conn_peer(rpc_svc_conn_t *conn);
+/* On a TLS connection, the common name of the client's certificate (verified
+ * against the CA list; "" when it has no CN), known before the first call is
+ * dispatched; NULL on a plain connection. Valid while a reference is held. */
+const char *rpc_svc_conn_peer_cn(rpc_svc_conn_t *conn);
 /* Closes the connection (asynchronously); RPC_SVC_DISCONNECT follows. */
 void rpc_svc_conn_disconnect(rpc_svc_conn_t *conn);
 rpc_svc_t *rpc_svc_conn_svc(rpc_svc_conn_t *conn);

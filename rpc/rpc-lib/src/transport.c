@@ -1,20 +1,23 @@
 /*
  * The kind-independent half of transports (see transport.h): address parsing,
- * choice of the transport kind by the spec's scheme, reference counting, and
- * the framing of outgoing records into rpc_wmsg_t before a kind writes them.
+ * choice of the transport kind (plain or TLS), reference counting, and the
+ * framing of outgoing records into rpc_wmsg_t before a kind writes them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
 #include "glusterfs/mem.h"
+#include "glusterfs/xlator.h"
 #include "record.h"
 #include "socket.h"
+#include "tls.h"
 #include "transport.h"
 
 void rpc_wmsg_free(rpc_wmsg_t *msg)
@@ -29,6 +32,30 @@ void rpc_transport_init(rpc_transport_t *t, const rpc_transport_ops_t *ops, gf_e
     t->ops = ops;
     t->pool = pool;
     atomic_init(&t->refs, 1);
+}
+
+void rpc_transport_fini(rpc_transport_t *t)
+{
+    rpc_tls_ctx_unref(t->tls);
+    gf_free(t->peer_cn);
+    gf_free(t->error);
+    t->tls = NULL;
+    t->peer_cn = t->error = NULL;
+}
+
+void rpc_transport_set_error(rpc_transport_t *t, const char *fmt, ...)
+{
+    char *text = NULL;
+    gf_xlator_t *saved = gf_this; /* the transport's memory is the process's */
+    va_list ap;
+    gf_this = NULL;
+    va_start(ap, fmt);
+    if (gf_vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    va_end(ap);
+    gf_this = saved;
+    gf_free(t->error);
+    t->error = text;
 }
 
 static int parse_unix(const char *path, struct sockaddr_storage *ss, socklen_t *len)
@@ -126,28 +153,20 @@ void rpc_addr_name(const struct sockaddr *sa, char *buf, size_t size)
     }
 }
 
-/* The transport kind serving spec's scheme. Both schemes are sockets today;
- * a TLS kind would be chosen here too. */
-static const rpc_transport_ops_t *kind_of(const char *spec)
+/* Creates a transport of the kind tls asks for (TLS with a context, plain
+ * without) and resolves spec. 0 or -errno. */
+static int prepare(gf_event_pool_t *pool, const char *spec, rpc_tls_ctx_t *tls,
+                   const rpc_transport_cbs_t *cbs, void *data, struct sockaddr_storage *ss,
+                   socklen_t *len, rpc_transport_t **out)
 {
-    if (strncmp(spec, "tcp:", 4) == 0 || strncmp(spec, "unix:", 5) == 0)
-        return &rpc_socket_ops;
-    return NULL;
-}
-
-/* Creates a transport of spec's kind and resolves spec. 0 or -errno. */
-static int prepare(gf_event_pool_t *pool, const char *spec, const rpc_transport_cbs_t *cbs,
-                   void *data, struct sockaddr_storage *ss, socklen_t *len, rpc_transport_t **out)
-{
-    const rpc_transport_ops_t *ops = kind_of(spec);
-    if (!ops)
-        return -EINVAL;
+    const rpc_transport_ops_t *ops = tls ? &rpc_tls_ops : &rpc_socket_ops;
     int err = rpc_addr_parse(spec, ss, len);
     if (err)
         return err;
     rpc_transport_t *t = ops->create(pool);
     if (!t)
         return -ENOMEM;
+    t->tls = tls ? rpc_tls_ctx_ref(tls) : NULL;
     t->cbs = *cbs;
     t->data = data;
     rpc_addr_name((struct sockaddr *)ss, t->peer, sizeof(t->peer));
@@ -155,13 +174,13 @@ static int prepare(gf_event_pool_t *pool, const char *spec, const rpc_transport_
     return 0;
 }
 
-int rpc_transport_listen(gf_event_pool_t *pool, const char *spec, const rpc_transport_cbs_t *cbs,
-                         void *data, rpc_transport_t **out)
+int rpc_transport_listen(gf_event_pool_t *pool, const char *spec, rpc_tls_ctx_t *tls,
+                         const rpc_transport_cbs_t *cbs, void *data, rpc_transport_t **out)
 {
     struct sockaddr_storage ss;
     socklen_t len;
     rpc_transport_t *t;
-    int err = prepare(pool, spec, cbs, data, &ss, &len, &t);
+    int err = prepare(pool, spec, tls, cbs, data, &ss, &len, &t);
     if (err)
         return err;
     err = t->ops->listen(t, (struct sockaddr *)&ss, len);
@@ -173,13 +192,13 @@ int rpc_transport_listen(gf_event_pool_t *pool, const char *spec, const rpc_tran
     return 0;
 }
 
-int rpc_transport_connect(gf_event_pool_t *pool, const char *spec, const rpc_transport_cbs_t *cbs,
-                          void *data, rpc_transport_t **out)
+int rpc_transport_connect(gf_event_pool_t *pool, const char *spec, rpc_tls_ctx_t *tls,
+                          const rpc_transport_cbs_t *cbs, void *data, rpc_transport_t **out)
 {
     struct sockaddr_storage ss;
     socklen_t len;
     rpc_transport_t *t;
-    int err = prepare(pool, spec, cbs, data, &ss, &len, &t);
+    int err = prepare(pool, spec, tls, cbs, data, &ss, &len, &t);
     if (err)
         return err;
     err = t->ops->connect(t, (struct sockaddr *)&ss, len);
@@ -272,6 +291,16 @@ const char *rpc_transport_peer(const rpc_transport_t *t)
 int rpc_transport_port(const rpc_transport_t *t)
 {
     return t->port;
+}
+
+const char *rpc_transport_peer_cn(const rpc_transport_t *t)
+{
+    return t->peer_cn;
+}
+
+const char *rpc_transport_error(const rpc_transport_t *t)
+{
+    return t->error;
 }
 
 static __thread rpc_gate_frame_t *gate_top; /* this thread's innermost gate entry */

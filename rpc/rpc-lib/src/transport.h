@@ -1,8 +1,11 @@
 /*
  * Transports: byte-stream connections carrying record-marked RPC messages,
- * behind one small vtable so that a second kind (TLS) can sit beside the plain
- * socket one, as Redis's connection types do. rpcsvc and rpc-clnt use only the
- * functions below; a transport kind implements rpc_transport_ops_t.
+ * behind one small vtable, with two kinds side by side as Redis's connection
+ * types are: plain sockets and TLS (see socket.h). rpcsvc and rpc-clnt use
+ * only the functions below; a transport kind implements rpc_transport_ops_t.
+ * The kind is chosen by the caller: a TLS context (tls.h) given to
+ * rpc_transport_listen or rpc_transport_connect means TLS, NULL means plain;
+ * the address syntax is the same for both.
  *
  * Threads and callbacks. A transport runs on the event pool it was created on.
  * Its owner's callbacks (rpc_transport_cbs_t) are always called from an event
@@ -33,9 +36,12 @@
 #define RPC_PEER_MAX 80 /* "[IPv6]:PORT" fits */
 
 typedef struct rpc_transport rpc_transport_t;
+typedef struct rpc_tls_ctx rpc_tls_ctx_t; /* tls.h */
 
 typedef struct rpc_transport_cbs {
-    /* An outgoing connection is established; records may be sent. */
+    /* An outgoing connection is established (its TLS handshake done), records
+     * may be sent; or an accepted TLS connection's handshake is done (the
+     * peer's certificate verified). Never for accepted plain connections. */
     void (*connected)(rpc_transport_t *t, void *data);
     /* A complete record arrived; the callee takes over the reference. */
     void (*record)(rpc_transport_t *t, gf_buf_t *rec, void *data);
@@ -84,10 +90,24 @@ struct rpc_transport {
     void *data;
     int port;                 /* listeners: the bound TCP port (0 for unix) */
     char peer[RPC_PEER_MAX];  /* "ADDR:PORT" or "unix"; the target while connecting */
+    rpc_tls_ctx_t *tls;       /* TLS kind: its context (a reference); NULL for plain */
+    char *peer_cn;            /* TLS: the verified peer's common name, set before the
+                                 first record is delivered; NULL before or for plain */
+    char *error;              /* why the connection failed, when the kind knows better
+                                 than an errno; set before `disconnected` */
 };
 
 /* Initialises the shared part with one reference. For transport kinds. */
 void rpc_transport_init(rpc_transport_t *t, const rpc_transport_ops_t *ops, gf_event_pool_t *pool);
+
+/* Releases what the shared part holds (TLS context, peer name, error). For
+ * transport kinds, in their destroy. */
+void rpc_transport_fini(rpc_transport_t *t);
+
+/* Records the reason t failed (printf format), replacing an earlier one. For
+ * transport kinds, before `disconnected`. Best effort: nothing on ENOMEM. */
+void rpc_transport_set_error(rpc_transport_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Parses "tcp:ADDR:PORT" ("[v6addr]" allowed; ADDR "*" or empty = any, for
  * listening) or "unix:/path" into a socket address. Host names are resolved
@@ -99,16 +119,22 @@ int rpc_addr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len
 void rpc_addr_name(const struct sockaddr *sa, char *buf, size_t size);
 
 /* Listens on spec; *out gets the listener (one reference for the caller).
- * cbs->accepted is called for each new connection. 0 or -errno. */
-int rpc_transport_listen(gf_event_pool_t *pool, const char *spec, const rpc_transport_cbs_t *cbs,
-                         void *data, rpc_transport_t **out);
+ * With tls (NULL: plain) every accepted connection speaks TLS with that
+ * context (the listener takes its own reference). cbs->accepted is called for
+ * each new connection, before its TLS handshake: the connection's `connected`
+ * follows when the handshake is done, or `disconnected` (before any record)
+ * when it fails. 0 or -errno. */
+int rpc_transport_listen(gf_event_pool_t *pool, const char *spec, rpc_tls_ctx_t *tls,
+                         const rpc_transport_cbs_t *cbs, void *data, rpc_transport_t **out);
 
 /* Starts connecting to spec without blocking (except for resolving a host
- * name); *out gets the transport (one reference for the caller). Later
- * cbs->connected, or cbs->disconnected if the attempt fails. Returns 0, or
- * -errno when the attempt failed at once (no callback follows then). */
-int rpc_transport_connect(gf_event_pool_t *pool, const char *spec, const rpc_transport_cbs_t *cbs,
-                          void *data, rpc_transport_t **out);
+ * name), over TLS with context tls (NULL: plain); *out gets the transport (one
+ * reference for the caller). Later cbs->connected (after the TLS handshake,
+ * the server's certificate verified), or cbs->disconnected if the attempt
+ * fails. Returns 0, or -errno when the attempt failed at once (no callback
+ * follows then). */
+int rpc_transport_connect(gf_event_pool_t *pool, const char *spec, rpc_tls_ctx_t *tls,
+                          const rpc_transport_cbs_t *cbs, void *data, rpc_transport_t **out);
 
 /* Starts reading an accepted connection, reporting to cbs. 0 or -errno (then the
  * connection is closed and no callback follows). */
@@ -135,6 +161,16 @@ const char *rpc_transport_peer(const rpc_transport_t *t);
 
 /* The TCP port a listener is bound to (useful after listening on port 0). */
 int rpc_transport_port(const rpc_transport_t *t);
+
+/* The common name of the peer's verified certificate on a TLS connection
+ * whose handshake is done (always so once a record was delivered); NULL for
+ * plain connections or before. Valid while a reference is held. */
+const char *rpc_transport_peer_cn(const rpc_transport_t *t);
+
+/* Why the connection failed, in words, when the kind said more than the errno
+ * of `disconnected` (e.g. a TLS verification failure, or a peer that does not
+ * speak TLS); else NULL. Meant for the `disconnected` callback. */
+const char *rpc_transport_error(const rpc_transport_t *t);
 
 /*
  * A gate around calls into an owner's code (notify functions, handlers,

@@ -4,9 +4,24 @@
  * numbers of fops.def. Request and response shapes follow the GlusterFS 4.x
  * "gfx" structures of fops.x; which response shape a fop uses is a protocol fact
  * (doc/protocol.md).
+ *
+ * Where the fields of gf_args_t do not say it themselves, a fop's inputs are:
+ *   access: flags = the access(2) mask; fsync, fsyncdir: flags != 0 = data only;
+ *   setxattr, fsetxattr: xattr, flags = XATTR_CREATE / XATTR_REPLACE;
+ *   getxattr, fgetxattr, removexattr, fremovexattr: name (NULL: every attribute);
+ *   xattrop, fxattrop: xattr, flags = GF_XATTROP_*; reply in gf_reply_t.xattr;
+ *   fallocate: flags = fallocate(2) mode, offset, size; discard, zerofill: offset, size;
+ *   seek: offset, flags = SEEK_DATA or SEEK_HOLE; reply in gf_reply_t.offset;
+ *   lk, inodelk, finodelk: cmd = F_GETLK / F_SETLK / F_SETLKW, flock (host lock
+ *     types), volume = the domain (inodelk); lk's reply in gf_reply_t.flock;
+ *   entrylk, fentrylk: cmd = GF_ENTRYLK_LOCK / _UNLOCK / _LOCK_NB, flags =
+ *     GF_ENTRYLK_RDLCK / _WRLCK, name (NULL: the whole directory), volume.
+ * The lock owner of every lock fop is the caller's (gf_call_root_t.lk_owner).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dict-xdr.h"
 #include "fop-codec.h"
@@ -1009,6 +1024,510 @@ static int readdir_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
     return 0;
 }
 
+/* ---- fd fops on attributes and xattrs ------------------------------------------------- */
+
+static int fsyncdir_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fsyncdir_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->data = a->flags;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fsyncdir_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fsyncdir_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->flags = req->data;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int fgetxattr_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fgetxattr_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->name = str(a->name);
+    req->namelen = a->name ? strlen(a->name) : 0;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fgetxattr_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fgetxattr_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->name = req->name && req->name[0] ? req->name : NULL;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int fsetxattr_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fsetxattr_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->flags = a->flags;
+    if (gf_dict_to_gfx(a->xattr, &req->dict))
+        return -ENOMEM;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fsetxattr_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fsetxattr_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->flags = req->flags;
+    if (dict_in(&req->dict, &a->xattr))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int fremovexattr_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fremovexattr_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->name = str(a->name);
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fremovexattr_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fremovexattr_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->name = req->name;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+/* xattrop and fxattrop: args->flags is the GF_XATTROP_* operation. */
+static int xattrop_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_xattrop_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->flags = a->flags;
+    if (gf_dict_to_gfx(a->xattr, &req->dict))
+        return -ENOMEM;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int xattrop_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_xattrop_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    a->flags = req->flags;
+    if (dict_in(&req->dict, &a->xattr))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int fxattrop_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fxattrop_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->flags = a->flags;
+    if (gf_dict_to_gfx(a->xattr, &req->dict))
+        return -ENOMEM;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fxattrop_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fxattrop_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->flags = req->flags;
+    if (dict_in(&req->dict, &a->xattr))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+/* ---- space: fallocate, discard, zerofill, seek ------------------------------------------ */
+
+static int fallocate_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fallocate_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->flags = a->flags;
+    req->offset = a->offset;
+    req->size = a->size;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fallocate_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fallocate_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->flags = req->flags;
+    a->offset = req->offset;
+    a->size = req->size;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+/* discard and zerofill: offset and size on an fd; one shape for both. */
+static int range_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_discard_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->offset = a->offset;
+    req->size = a->size;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int range_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_discard_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->offset = req->offset;
+    a->size = req->size;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+_Static_assert(sizeof(gfx_discard_req) == sizeof(gfx_zerofill_req) &&
+                   offsetof(gfx_discard_req, xdata) == offsetof(gfx_zerofill_req, xdata),
+               "discard and zerofill requests must share one shape");
+
+/* seek: args->flags is SEEK_DATA or SEEK_HOLE; GF_SEEK_* on the wire. */
+static int seek_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_seek_req *req = p;
+
+    if (a->flags != SEEK_DATA && a->flags != SEEK_HOLE)
+        return -EINVAL;
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->offset = a->offset;
+    req->what = a->flags == SEEK_DATA ? GF_SEEK_DATA : GF_SEEK_HOLE;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+/* An unknown `what` becomes -1, which the brick refuses (EINVAL). */
+static int seek_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_seek_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->offset = req->offset;
+    a->flags = req->what == GF_SEEK_DATA ? SEEK_DATA : req->what == GF_SEEK_HOLE ? SEEK_HOLE : -1;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int seek_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_seek_rsp *rsp = p;
+
+    RSP_HEAD_TO(rsp, r);
+    rsp->offset = r->op_ret >= 0 ? (uint64_t)r->offset : 0;
+    return 0;
+}
+
+static int seek_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
+{
+    gfx_seek_rsp *rsp = p;
+
+    RSP_HEAD_FROM(rsp, r);
+    r->offset = (int64_t)rsp->offset;
+    return 0;
+}
+
+/*
+ * ---- locks -----------------------------------------------------------------------------
+ *
+ * Inside the program lock commands and types are the host's (F_GETLK, F_SETLK,
+ * F_SETLKW; F_RDLCK, F_WRLCK, F_UNLCK); on the wire they are GF_LK_*. The type
+ * travels twice, in the request's `type` and in its flock; readers take `type`,
+ * as the stock server does. Commands we do not serve (lock reservation,
+ * GETLK_FD) decode to cmd -1, which the locks translator refuses.
+ */
+
+static int lk_cmd_to_wire(int32_t cmd, u_int *out)
+{
+    switch (cmd) {
+    case F_GETLK:
+        *out = GF_LK_GETLK;
+        return 0;
+    case F_SETLK:
+        *out = GF_LK_SETLK;
+        return 0;
+    case F_SETLKW:
+        *out = GF_LK_SETLKW;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+static int32_t lk_cmd_from_wire(u_int cmd)
+{
+    switch (cmd) {
+    case GF_LK_GETLK:
+        return F_GETLK;
+    case GF_LK_SETLK:
+        return F_SETLK;
+    case GF_LK_SETLKW:
+        return F_SETLKW;
+    default:
+        return -1;
+    }
+}
+
+static u_int lk_type_to_wire(int16_t type)
+{
+    return type == F_RDLCK ? GF_LK_F_RDLCK : type == F_WRLCK ? GF_LK_F_WRLCK : GF_LK_F_UNLCK;
+}
+
+/* An unknown type becomes -1, which the locks translator refuses. */
+static int16_t lk_type_from_wire(u_int type)
+{
+    return type == GF_LK_F_RDLCK   ? F_RDLCK
+           : type == GF_LK_F_WRLCK ? F_WRLCK
+           : type == GF_LK_F_UNLCK ? F_UNLCK
+                                   : -1;
+}
+
+/* Points the wire flock at f (the owner bytes are not copied: f must outlive
+ * the encoding). */
+static void flock_to_wire(const gf_flock_t *f, gf_proto_flock *p)
+{
+    p->type = lk_type_to_wire(f->l_type);
+    p->whence = f->l_whence;
+    p->start = (u_quad_t)f->l_start;
+    p->len = (u_quad_t)f->l_len;
+    p->pid = f->l_pid;
+    p->lk_owner.lk_owner_len = f->owner_len < sizeof(f->owner) ? f->owner_len : sizeof(f->owner);
+    p->lk_owner.lk_owner_val = (char *)f->owner;
+}
+
+/* Copies a decoded wire flock into f, its type as `type` says. -EBADMSG for an
+ * owner longer than a lock owner may be. */
+static int flock_from_wire(const gf_proto_flock *p, u_int type, gf_flock_t *f)
+{
+    if (p->lk_owner.lk_owner_len > sizeof(f->owner))
+        return -EBADMSG;
+    f->l_type = lk_type_from_wire(type);
+    f->l_whence = (int16_t)p->whence;
+    f->l_start = (int64_t)p->start;
+    f->l_len = (int64_t)p->len;
+    f->l_pid = (int32_t)p->pid;
+    f->owner_len = p->lk_owner.lk_owner_len;
+    if (f->owner_len)
+        memcpy(f->owner, p->lk_owner.lk_owner_val, f->owner_len);
+    return 0;
+}
+
+/* The lock fields shared by lk, inodelk and finodelk requests. */
+typedef struct {
+    u_int *cmd, *type;
+    gf_proto_flock *flock;
+} lock_fields_t;
+
+static int lock_to(const gf_args_t *a, lock_fields_t l)
+{
+    int ret = lk_cmd_to_wire(a->cmd, l.cmd);
+
+    if (ret)
+        return ret;
+    flock_to_wire(&a->flock, l.flock);
+    *l.type = l.flock->type;
+    return 0;
+}
+
+static int lock_from(gf_args_t *a, lock_fields_t l)
+{
+    a->cmd = lk_cmd_from_wire(*l.cmd);
+    return flock_from_wire(l.flock, *l.type, &a->flock);
+}
+
+#define LOCK_FIELDS(req) ((lock_fields_t){&(req)->cmd, &(req)->type, &(req)->flock})
+
+static int lk_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_lk_req *req = p;
+    int ret = lock_to(a, LOCK_FIELDS(req));
+
+    if (ret)
+        return ret;
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int lk_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_lk_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    if (lock_from(a, LOCK_FIELDS(req)))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+/* lk's reply carries the lock found (GETLK) or set; on failure an empty one. */
+static int lk_to(const gf_reply_t *r, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_lk_rsp *rsp = p;
+
+    RSP_HEAD_TO(rsp, r);
+    if (r->op_ret >= 0)
+        flock_to_wire(&r->flock, &rsp->flock);
+    return 0;
+}
+
+static int lk_from(void *p, gf_reply_t *r, gf_codec_fd_t *fd)
+{
+    gfx_lk_rsp *rsp = p;
+
+    RSP_HEAD_FROM(rsp, r);
+    if (rsp->op_ret >= 0 && flock_from_wire(&rsp->flock, rsp->flock.type, &r->flock))
+        return -EBADMSG;
+    return 0;
+}
+
+/* inodelk and finodelk: args->volume is the lock domain. */
+static int inodelk_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_inodelk_req *req = p;
+    int ret = lock_to(a, LOCK_FIELDS(req));
+
+    if (ret)
+        return ret;
+    req_gfid(a, req->gfid);
+    req->volume = str(a->volume);
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int inodelk_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_inodelk_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    a->volume = req->volume;
+    if (lock_from(a, LOCK_FIELDS(req)))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int finodelk_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_finodelk_req *req = p;
+    int ret = lock_to(a, LOCK_FIELDS(req));
+
+    if (ret)
+        return ret;
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    req->volume = str(a->volume);
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int finodelk_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_finodelk_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    a->volume = req->volume;
+    if (lock_from(a, LOCK_FIELDS(req)))
+        return -EBADMSG;
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+/*
+ * entrylk and fentrylk: args->cmd is GF_ENTRYLK_LOCK, _UNLOCK or _LOCK_NB,
+ * args->flags GF_ENTRYLK_RDLCK or _WRLCK, args->name the entry (NULL: the
+ * whole directory), args->volume the domain. A name travels with namelen 1,
+ * as the stock client sends it; namelen 0 means "no name" whatever the string.
+ */
+typedef struct {
+    u_int *cmd, *type;
+    u_quad_t *namelen;
+    char **name, **volume;
+} entry_fields_t;
+
+#define ENTRY_FIELDS(req)                                                                  \
+    ((entry_fields_t){&(req)->cmd, &(req)->type, &(req)->namelen, &(req)->name, &(req)->volume})
+
+static void entrylk_to(const gf_args_t *a, entry_fields_t e)
+{
+    *e.cmd = (u_int)a->cmd;
+    *e.type = (u_int)a->flags;
+    *e.namelen = a->name ? 1 : 0;
+    *e.name = str(a->name);
+    *e.volume = str(a->volume);
+}
+
+static void entrylk_from(gf_args_t *a, entry_fields_t e)
+{
+    a->cmd = (int32_t)*e.cmd;
+    a->flags = (int32_t)*e.type;
+    a->name = *e.namelen && *e.name ? *e.name : NULL;
+    a->volume = *e.volume;
+}
+
+static int entrylk_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_entrylk_req *req = p;
+
+    req_gfid(a, req->gfid);
+    entrylk_to(a, ENTRY_FIELDS(req));
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int entrylk_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_entrylk_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    entrylk_from(a, ENTRY_FIELDS(req));
+    return dict_in(&req->xdata, &a->xdata);
+}
+
+static int fentrylk_req_to(const gf_args_t *a, const gf_codec_fd_t *fd, void *p)
+{
+    gfx_fentrylk_req *req = p;
+
+    req_gfid(a, req->gfid);
+    req->fd = fd ? fd->fd : -1;
+    entrylk_to(a, ENTRY_FIELDS(req));
+    return gf_dict_to_gfx(a->xdata, &req->xdata);
+}
+
+static int fentrylk_req_from(void *p, gf_args_t *a, gf_codec_fd_t *fd)
+{
+    gfx_fentrylk_req *req = p;
+
+    memcpy(a->loc.gfid, req->gfid, 16);
+    fd->fd = req->fd;
+    entrylk_from(a, ENTRY_FIELDS(req));
+    return dict_in(&req->xdata, &a->xdata);
+}
+
 /* ---- the table -------------------------------------------------------------------- */
 
 /* Where a struct keeps its gfx_dict fields, so that one function frees what the
@@ -1101,6 +1620,48 @@ static const codec_row_t rows[GF_FOP_MAXVALUE] = {
                             common_to, common_from)},
     [GF_FOP_RELEASEDIR] = {ROW(gfx_releasedir_req, gfx_common_rsp, releasedir_req_to,
                                releasedir_req_from, common_to, common_from)},
+    [GF_FOP_FSYNCDIR] = {ROW(gfx_fsyncdir_req, gfx_common_rsp, fsyncdir_req_to,
+                             fsyncdir_req_from, common_to, common_from)},
+    [GF_FOP_LK] = {ROW(gfx_lk_req, gfx_lk_rsp, lk_req_to, lk_req_from, lk_to, lk_from)},
+    [GF_FOP_INODELK] = {ROW(gfx_inodelk_req, gfx_common_rsp, inodelk_req_to, inodelk_req_from,
+                            common_to, common_from)},
+    [GF_FOP_FINODELK] = {ROW(gfx_finodelk_req, gfx_common_rsp, finodelk_req_to,
+                             finodelk_req_from, common_to, common_from)},
+    [GF_FOP_ENTRYLK] = {ROW(gfx_entrylk_req, gfx_common_rsp, entrylk_req_to, entrylk_req_from,
+                            common_to, common_from)},
+    [GF_FOP_FENTRYLK] = {ROW(gfx_fentrylk_req, gfx_common_rsp, fentrylk_req_to,
+                             fentrylk_req_from, common_to, common_from)},
+    [GF_FOP_XATTROP] = {CODEC(gfx_xattrop_req, gfx_common_dict_rsp, xattrop_req_to,
+                              xattrop_req_from, dict_rsp_to, dict_rsp_from),
+                        .req_dicts = {offsetof(gfx_xattrop_req, dict), XDATA(gfx_xattrop_req)},
+                        .rsp_dicts = {offsetof(gfx_common_dict_rsp, dict),
+                                      XDATA(gfx_common_dict_rsp)}},
+    [GF_FOP_FXATTROP] = {CODEC(gfx_fxattrop_req, gfx_common_dict_rsp, fxattrop_req_to,
+                               fxattrop_req_from, dict_rsp_to, dict_rsp_from),
+                         .req_dicts = {offsetof(gfx_fxattrop_req, dict),
+                                       XDATA(gfx_fxattrop_req)},
+                         .rsp_dicts = {offsetof(gfx_common_dict_rsp, dict),
+                                       XDATA(gfx_common_dict_rsp)}},
+    [GF_FOP_FGETXATTR] = {CODEC(gfx_fgetxattr_req, gfx_common_dict_rsp, fgetxattr_req_to,
+                                fgetxattr_req_from, dict_rsp_to, dict_rsp_from),
+                          .req_dicts = {XDATA(gfx_fgetxattr_req)},
+                          .rsp_dicts = {offsetof(gfx_common_dict_rsp, dict),
+                                        XDATA(gfx_common_dict_rsp)}},
+    [GF_FOP_FSETXATTR] = {CODEC(gfx_fsetxattr_req, gfx_common_rsp, fsetxattr_req_to,
+                                fsetxattr_req_from, common_to, common_from),
+                          .req_dicts = {offsetof(gfx_fsetxattr_req, dict),
+                                        XDATA(gfx_fsetxattr_req)},
+                          .rsp_dicts = {XDATA(gfx_common_rsp)}},
+    [GF_FOP_FREMOVEXATTR] = {ROW(gfx_fremovexattr_req, gfx_common_rsp, fremovexattr_req_to,
+                                 fremovexattr_req_from, common_to, common_from)},
+    [GF_FOP_FALLOCATE] = {ROW(gfx_fallocate_req, gfx_common_2iatt_rsp, fallocate_req_to,
+                              fallocate_req_from, iatt2_to, iatt2_from)},
+    [GF_FOP_DISCARD] = {ROW(gfx_discard_req, gfx_common_2iatt_rsp, range_req_to,
+                            range_req_from, iatt2_to, iatt2_from)},
+    [GF_FOP_ZEROFILL] = {ROW(gfx_zerofill_req, gfx_common_2iatt_rsp, range_req_to,
+                             range_req_from, iatt2_to, iatt2_from)},
+    [GF_FOP_SEEK] = {ROW(gfx_seek_req, gfx_seek_rsp, seek_req_to, seek_req_from, seek_to,
+                         seek_from)},
 };
 
 _Static_assert(offsetof(gfx_readdir_req, xdata) == offsetof(gfx_readdirp_req, xdata) &&

@@ -1,15 +1,21 @@
 /*
- * The socket transport kind (see socket.h and transport.h): non-blocking TCP
- * and unix stream sockets on the event pool.
+ * The stream transports' shared machinery (see socket.h and transport.h):
+ * non-blocking TCP and unix stream sockets on the event pool, with the plain
+ * byte layer; tls.c adds the TLS one.
  *
  * Reading happens on the socket's event callback, into the record decoder
  * (straight into the record's buffer for large fragments). Writing happens on
  * whichever thread sends: records are appended to a queue and written at once
- * when the queue was empty; what the kernel does not take waits for GF_EV_OUT,
- * which is watched only while the queue is non-empty.
+ * when the queue was empty; what the descriptor does not take waits for
+ * GF_EV_OUT, which is watched only while the byte layer wants it.
  *
- * Each socket has one mutex guarding its state, descriptor and queue. It is
- * never held while an owner's callback runs, nor across gf_event_del.
+ * A kind with a handshake (TLS) goes through SK_HANDSHAKE after connecting or
+ * being started: records queued meanwhile wait, nothing is read, and
+ * `connected` comes only when the handshake is done.
+ *
+ * Each socket has one mutex guarding its state, descriptor, queue and byte
+ * layer. It is never held while an owner's callback runs, nor across
+ * gf_event_del.
  *
  * Closing. The teardown (unregister, close the descriptor, drop the queue,
  * call `disconnected`, drop the registration's reference) runs exactly once,
@@ -29,8 +35,8 @@
 
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
-#include "record.h"
 #include "socket.h"
+#include "tls.h"
 
 #define READ_CHUNK 65536   /* scratch read size; larger fragments are read in place */
 #define READS_PER_EVENT 16 /* reads before the event thread serves others */
@@ -39,40 +45,28 @@
 #define LISTEN_BACKLOG 1024
 #define STOP_READING 1 /* returned by deliver when the socket is closing */
 
-typedef enum { SK_IDLE, SK_LISTENING, SK_CONNECTING, SK_CONNECTED } sk_state_t;
-
-typedef struct sock {
-    rpc_transport_t base;
-    pthread_mutex_t lock;
-    int fd;
-    gf_event_handle_t *h;
-    sk_state_t state;
-    bool started;   /* registered with the pool: a teardown is owed */
-    bool closing;   /* close requested or error seen */
-    bool torn;      /* teardown done or under way */
-    bool out_armed; /* GF_EV_OUT is watched */
-    int err;        /* why it closes, for `disconnected` */
-    rpc_wmsg_t *head, *tail;
-    rpc_record_dec_t dec;
-    char *unix_path; /* a listener's socket file, removed at close if still ours */
-    dev_t unix_dev;
-    ino_t unix_ino;
-} sock_t;
-
 static __thread sock_t *cb_sock; /* the socket whose callback this thread runs */
 
 static void sock_event(int fd, uint32_t events, void *data);
+static const sock_io_t plain_io;
 
-static rpc_transport_t *sock_create(gf_event_pool_t *pool)
+sock_t *sock_new(gf_event_pool_t *pool, const rpc_transport_ops_t *ops, const sock_io_t *io)
 {
     sock_t *s = gf_calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    rpc_transport_init(&s->base, &rpc_socket_ops, pool);
+    rpc_transport_init(&s->base, ops, pool);
     pthread_mutex_init(&s->lock, NULL);
+    s->io = io;
     s->fd = -1;
     rpc_record_dec_init(&s->dec, 0);
-    return &s->base;
+    return s;
+}
+
+static rpc_transport_t *plain_create(gf_event_pool_t *pool)
+{
+    sock_t *s = sock_new(pool, &rpc_socket_ops, &plain_io);
+    return s ? &s->base : NULL;
 }
 
 static void drop_queue(sock_t *s)
@@ -85,15 +79,18 @@ static void drop_queue(sock_t *s)
     s->tail = NULL;
 }
 
-static void sock_destroy(rpc_transport_t *t)
+void sock_destroy(rpc_transport_t *t)
 {
     sock_t *s = (sock_t *)t;
+    if (s->io->fini)
+        s->io->fini(s);
     if (s->fd >= 0)
         close(s->fd);
     drop_queue(s);
     rpc_record_dec_fini(&s->dec);
     gf_free(s->unix_path);
     pthread_mutex_destroy(&s->lock);
+    rpc_transport_fini(&s->base);
     gf_free(s);
 }
 
@@ -130,6 +127,8 @@ static void teardown(sock_t *s)
     if (h)
         gf_event_del(h);
     pthread_mutex_lock(&s->lock);
+    if (s->fd >= 0 && s->io->close)
+        s->io->close(s);
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -175,7 +174,7 @@ static void request_close(sock_t *s, int err)
         close_task(s); /* the pool is stopping: no event thread will run it */
 }
 
-static void sock_close(rpc_transport_t *t)
+void sock_close(rpc_transport_t *t)
 {
     request_close((sock_t *)t, 0);
 }
@@ -206,7 +205,8 @@ static void set_conn_opts(int fd, int family)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-/* Drops n written bytes from the front of the queue, freeing finished records. */
+/* Drops n written bytes from the front of the queue, freeing finished records.
+ * Lock held. */
 static void consume(sock_t *s, size_t n)
 {
     while (n > 0) {
@@ -227,9 +227,23 @@ static void consume(sock_t *s, size_t n)
     }
 }
 
-/* Writes queued records until the queue is empty or the socket is full. Lock
- * held. 0, or -errno on a write error (the connection is lost). */
-static int flush_locked(sock_t *s)
+size_t sock_take(sock_t *s, char *dst, size_t max)
+{
+    size_t n = 0;
+    for (rpc_wmsg_t *m = s->head; m && n < max; m = m->next) {
+        for (int i = m->idx; i < m->count && n < max; i++) {
+            size_t part = m->iov[i].iov_len < max - n ? m->iov[i].iov_len : max - n;
+            memcpy(dst + n, m->iov[i].iov_base, part);
+            n += part;
+        }
+    }
+    consume(s, n);
+    return n;
+}
+
+/* The plain layer's flush: gathers queued records into sendmsg until the
+ * queue is empty or the socket is full. 0 or -errno. */
+static int plain_flush(sock_t *s)
 {
     while (s->head) {
         struct iovec iov[WRITE_IOVS];
@@ -248,21 +262,63 @@ static int flush_locked(sock_t *s)
     return 0;
 }
 
-/* Watches GF_EV_OUT exactly while records wait. Lock held. */
+static bool plain_want_out(sock_t *s)
+{
+    return s->head != NULL;
+}
+
+static ssize_t plain_read(sock_t *s, char *buf, size_t len, bool *drained)
+{
+    ssize_t n;
+    do
+        n = read(s->fd, buf, len);
+    while (n < 0 && errno == EINTR);
+    *drained = n >= 0 && (size_t)n < len;
+    return n < 0 ? -errno : n;
+}
+
+static const sock_io_t plain_io = {
+    .read = plain_read,
+    .flush = plain_flush,
+    .want_out = plain_want_out,
+};
+
+/* Watches GF_EV_OUT exactly while the byte layer wants it. Lock held. */
 static void update_out(sock_t *s)
 {
-    bool want = s->head != NULL;
+    bool want = s->io->want_out(s);
     if (want == s->out_armed || !s->h)
         return;
     s->out_armed = want;
     gf_event_mod(s->h, GF_EV_IN | (want ? GF_EV_OUT : 0));
 }
 
-static int sock_send(rpc_transport_t *t, rpc_wmsg_t *msg)
+/* Writes what it can now and adjusts the events watched. Lock held. 0 or
+ * -errno (the connection is lost). */
+static int flush_locked(sock_t *s)
+{
+    int err = s->state == SK_CONNECTED ? s->io->flush(s) : 0;
+    if (!err)
+        update_out(s);
+    return err;
+}
+
+/* flush_locked from the event callback; closes s on a write error. */
+static void flush_now(sock_t *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int err = s->closing ? 0 : flush_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    if (err)
+        request_close(s, err);
+}
+
+int sock_send(rpc_transport_t *t, rpc_wmsg_t *msg)
 {
     sock_t *s = (sock_t *)t;
     pthread_mutex_lock(&s->lock);
-    if (s->state != SK_CONNECTED || !s->started || s->closing) {
+    bool open = s->state == SK_CONNECTED || s->state == SK_HANDSHAKE;
+    if (!open || !s->started || s->closing) {
         pthread_mutex_unlock(&s->lock);
         rpc_wmsg_free(msg);
         return -ENOTCONN;
@@ -274,8 +330,6 @@ static int sock_send(rpc_transport_t *t, rpc_wmsg_t *msg)
         s->head = msg;
     s->tail = msg;
     int err = s->head == msg ? flush_locked(s) : 0;
-    if (!err)
-        update_out(s);
     pthread_mutex_unlock(&s->lock);
     if (err)
         request_close(s, err);
@@ -286,8 +340,18 @@ static int sock_send(rpc_transport_t *t, rpc_wmsg_t *msg)
 static int deliver(gf_buf_t *rec, void *arg)
 {
     sock_t *s = arg;
+    s->delivered = true;
     s->base.cbs.record(&s->base, rec, s->base.data);
     return is_closing(s) ? STOP_READING : 0;
+}
+
+/* Whether the first marker of a plain stream is in fact the header of a TLS
+ * record (content type 20 to 23, protocol major version 3): the peer speaks
+ * TLS to a plain endpoint. */
+static bool looks_like_tls(const sock_t *s)
+{
+    const uint8_t *m = s->dec.marker;
+    return !s->delivered && m[0] >= 20 && m[0] <= 23 && m[1] == 3 && m[2] <= 4;
 }
 
 /* Logs why a byte stream is rejected (one line, naming the peer) and closes. */
@@ -296,49 +360,88 @@ static void reject_stream(sock_t *s, int err)
     const char *why = err == -EMSGSIZE ? "a record exceeds the size limit"
                       : err == -EBADMSG ? "malformed record marking"
                                         : "no memory for a record";
+    if (err == -EMSGSIZE && s->io == &plain_io && looks_like_tls(s)) {
+        const char *hint = s->accepted ? "server.ssl is off here while client.ssl is on at "
+                                         "the client?"
+                                       : "client.ssl is off here while server.ssl is on at "
+                                         "the server?";
+        rpc_transport_set_error(&s->base, "the peer speaks TLS, not plain RPC (%s)", hint);
+        if (s->accepted) /* the owner of an outgoing connection logs its error */
+            gf_log(GF_LOG_ERROR, "closing connection from %s: the peer speaks TLS, not plain "
+                                 "RPC (%s)", s->base.peer, hint);
+        request_close(s, -EPROTO);
+        return;
+    }
     gf_log(GF_LOG_ERROR, "closing connection from %s: %s (limit %zu bytes)", s->base.peer, why,
            s->dec.max);
     request_close(s, err);
 }
 
-/* Reads what is available (a bounded amount) and delivers complete records. */
+/* Reads what is available (a bounded amount, unless the byte layer holds
+ * bytes no event would announce) and delivers complete records. */
 static void read_some(sock_t *s)
 {
     char scratch[READ_CHUNK];
-    for (int i = 0; i < READS_PER_EVENT && !is_closing(s); i++) {
+    for (int i = 0; !is_closing(s); i++) {
+        if (i >= READS_PER_EVENT && !(s->io->buffered && s->io->buffered(s)))
+            return;
         size_t want = sizeof(scratch);
         char *direct = rpc_record_direct(&s->dec, READ_CHUNK, &want);
-        ssize_t n = read(s->fd, direct ? direct : scratch, want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
+        bool drained;
+        ssize_t n = s->io->read(s, direct ? direct : scratch, want, &drained);
+        if (n == -EAGAIN)
             return;
         if (n <= 0) {
-            request_close(s, n < 0 ? -errno : 0);
+            request_close(s, (int)n);
             return;
         }
         int err = direct ? rpc_record_advance(&s->dec, (size_t)n, deliver, s)
                          : rpc_record_feed(&s->dec, scratch, (size_t)n, deliver, s);
         if (err < 0)
             reject_stream(s, err);
-        if (err || (size_t)n < want)
+        if (err || drained)
             return;
     }
 }
 
+/* Serves the events of a connected socket. A kind with a handshake (TLS)
+ * reads and then writes on every event, since a read may wait for room to
+ * write and a write for input; flushing last also sets the events watched
+ * from what both left waiting. */
 static void on_io(sock_t *s, uint32_t events)
 {
-    if (events & GF_EV_OUT) {
-        pthread_mutex_lock(&s->lock);
-        int err = flush_locked(s);
-        if (!err)
-            update_out(s);
-        pthread_mutex_unlock(&s->lock);
-        if (err)
-            request_close(s, err);
+    if (s->io->handshake) {
+        read_some(s);
+        flush_now(s);
+        return;
     }
+    if (events & GF_EV_OUT)
+        flush_now(s);
     if (events & (GF_EV_IN | GF_EV_ERR))
         read_some(s);
+}
+
+/* Advances the handshake; when it completes, flushes what was queued, tells
+ * the owner (`connected`, on both sides), and reads what already arrived. */
+static void on_handshake(sock_t *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int err = s->closing ? 0 : s->io->handshake(s);
+    if (!err && !s->closing) {
+        s->state = SK_CONNECTED;
+        err = flush_locked(s);
+    } else if (err == -EAGAIN) {
+        update_out(s);
+    }
+    bool done = !err && !s->closing;
+    pthread_mutex_unlock(&s->lock);
+    if (err && err != -EAGAIN)
+        request_close(s, err);
+    if (!done)
+        return;
+    if (s->base.cbs.connected)
+        s->base.cbs.connected(&s->base, s->base.data);
+    read_some(s);
 }
 
 /* A non-blocking connect finished: success or failure. */
@@ -354,27 +457,34 @@ static void on_connect(sock_t *s, uint32_t events)
         request_close(s, -soerr);
         return;
     }
+    bool shake = s->io->handshake != NULL;
     pthread_mutex_lock(&s->lock);
-    s->state = SK_CONNECTED; /* nothing is queued: sends needed this state */
+    s->state = shake ? SK_HANDSHAKE : SK_CONNECTED; /* nothing is queued: sends needed it */
     if (s->h)
         gf_event_mod(s->h, GF_EV_IN);
+    s->out_armed = false;
     pthread_mutex_unlock(&s->lock);
-    if (s->base.cbs.connected)
+    if (shake)
+        on_handshake(s);
+    else if (s->base.cbs.connected)
         s->base.cbs.connected(&s->base, s->base.data);
 }
 
-/* Wraps an accepted descriptor in a transport and hands it to the owner. */
+/* Wraps an accepted descriptor in a transport of the listener's kind (and TLS
+ * context) and hands it to the owner. */
 static void adopt(sock_t *listener, int fd, const struct sockaddr_storage *ss)
 {
-    rpc_transport_t *t = sock_create(listener->base.pool);
+    rpc_transport_t *t = listener->base.ops->create(listener->base.pool);
     if (!t) {
         gf_log(GF_LOG_ERROR, "no memory to accept a connection on %s", listener->base.peer);
         close(fd);
         return;
     }
     sock_t *c = (sock_t *)t;
+    t->tls = listener->base.tls ? rpc_tls_ctx_ref(listener->base.tls) : NULL;
     c->fd = fd;
-    c->state = SK_CONNECTED;
+    c->accepted = true;
+    c->state = c->io->handshake ? SK_HANDSHAKE : SK_CONNECTED;
     set_conn_opts(fd, ss->ss_family);
     rpc_addr_name((const struct sockaddr *)ss, t->peer, sizeof(t->peer));
     listener->base.cbs.accepted(&listener->base, t, listener->base.data);
@@ -412,6 +522,8 @@ static void sock_event(int fd, uint32_t events, void *data)
         on_accept(s);
     else if (!closing && state == SK_CONNECTING)
         on_connect(s, events);
+    else if (!closing && state == SK_HANDSHAKE)
+        on_handshake(s);
     else if (!closing)
         on_io(s, events);
     if (is_closing(s))
@@ -420,16 +532,16 @@ static void sock_event(int fd, uint32_t events, void *data)
     rpc_transport_unref(&s->base);
 }
 
-static int sock_start(rpc_transport_t *t)
+int sock_start(rpc_transport_t *t)
 {
     sock_t *s = (sock_t *)t;
-    int err = arm(s, SK_CONNECTED, GF_EV_IN);
+    int err = arm(s, s->state, GF_EV_IN);
     if (err)
         request_close(s, err);
     return err;
 }
 
-static int sock_connect(rpc_transport_t *t, const struct sockaddr *sa, socklen_t len)
+int sock_connect(rpc_transport_t *t, const struct sockaddr *sa, socklen_t len)
 {
     sock_t *s = (sock_t *)t;
     s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -500,7 +612,7 @@ static int bind_listen(sock_t *s, const struct sockaddr *sa, socklen_t len)
     return 0;
 }
 
-static int sock_listen(rpc_transport_t *t, const struct sockaddr *sa, socklen_t len)
+int sock_listen(rpc_transport_t *t, const struct sockaddr *sa, socklen_t len)
 {
     sock_t *s = (sock_t *)t;
     s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -516,7 +628,7 @@ static int sock_listen(rpc_transport_t *t, const struct sockaddr *sa, socklen_t 
 
 const rpc_transport_ops_t rpc_socket_ops = {
     .name = "socket",
-    .create = sock_create,
+    .create = plain_create,
     .listen = sock_listen,
     .connect = sock_connect,
     .start = sock_start,

@@ -5,7 +5,10 @@
  *
  * Every directory exists on every subvolume, so directories (and "." and "..")
  * are listed from the first subvolume only; files are listed from wherever
- * they are. Link files are not told apart (see doc/distribute.md).
+ * they are, except GlusterFS link files (which the stock client leaves where a
+ * renamed file's new name hashes): the file they point to is listed where it
+ * is. Subvolumes are always listed with readdirp, whose attributes and
+ * per-entry xattrs tell directories and link files apart.
  *
  * Where a listing goes on: the d_off of an entry says both which subvolume it
  * came from and the subvolume's own d_off, so the next call knows where to
@@ -23,8 +26,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dht.h"
+#include "glusterfs/dict.h"
 #include "glusterfs/fd.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
@@ -132,17 +137,31 @@ static int list_next(gf_frame_t *frame, gf_xlator_t *this);
 
 /* Whether entry e, listed by a subvolume other than the first, is one the
  * first subvolume lists already: a directory, "." or "..". */
-static bool listed_by_first(const gf_dirent_t *e, bool plus)
+static bool listed_by_first(const gf_dirent_t *e)
 {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
         return true;
-    return e->d_type == DT_DIR || (plus && GF_IA_ISDIR(&e->d_stat));
+    return e->d_type == DT_DIR || GF_IA_ISDIR(&e->d_stat);
+}
+
+/* Whether e is a GlusterFS link file (a pointer to the subvolume that holds
+ * the file, which lists it itself): mode ---------T and the link xattr, which
+ * every listing asks the bricks for. */
+static bool is_link_file(const gf_dirent_t *e)
+{
+    return S_ISREG(e->d_stat.ia_mode) && (e->d_stat.ia_mode & 07777) == S_ISVTX &&
+           gf_dict_has(e->dict, DHT_LINKTO_XATTR);
+}
+
+/* Whether the listing of subvolume idx leaves e out. */
+static bool left_out(const gf_dirent_t *e, int idx)
+{
+    return (idx > 0 && listed_by_first(e)) || is_link_file(e);
 }
 
 static int list_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
 {
     dht_local_t *local = frame->local;
-    bool plus = frame->op == GF_FOP_READDIRP;
     int idx = local->subvol;
     gf_dirent_t *kept;
     gf_reply_t out = {0};
@@ -161,7 +180,7 @@ static int list_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply
     if (!kept)
         return dht_fail(frame, ENOMEM);
     for (i = 0; i < rsp->n_entries; i++) {
-        if (idx > 0 && listed_by_first(&rsp->entries[i], plus))
+        if (left_out(&rsp->entries[i], idx))
             continue;
         kept[m] = rsp->entries[i];
         kept[m++].d_off = doff_encode(rsp->entries[i].d_off, idx, local->n);
@@ -180,18 +199,34 @@ static int list_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply
     return 0;
 }
 
-/* Lists subvolume local->subvol from local->offset. */
+/* Lists subvolume local->subvol from local->offset, with readdirp always:
+ * telling directories and link files apart needs the entries' attributes. */
 static int list_next(gf_frame_t *frame, gf_xlator_t *this)
 {
     dht_local_t *local = frame->local;
     gf_args_t args = *local->args;
 
     args.offset = (int64_t)local->offset;
-    return gf_wind(frame, this->children[local->subvol], frame->op, &args, list_cbk, NULL);
+    return gf_wind(frame, this->children[local->subvol], GF_FOP_READDIRP, &args, list_cbk, NULL);
+}
+
+/* Adds to the listing's xdata the request for the link xattr of every entry
+ * (the caller's own requests stay). 0 or -ENOMEM. */
+static int ask_link_xattr(gf_args_t *a)
+{
+    gf_dict_t *x = a->xdata ? gf_dict_copy(a->xdata) : gf_dict_new();
+
+    if (!x || gf_dict_set_uint64(x, DHT_LINKTO_XATTR, 256) != 0) {
+        gf_dict_unref(x);
+        return -ENOMEM;
+    }
+    gf_dict_unref(a->xdata);
+    a->xdata = x;
+    return 0;
 }
 
 /* readdir and readdirp: args->offset is 0 or the d_off of the last entry the
- * caller received; args->size bounds the reply. */
+ * caller received; args->size bounds the reply. Link files are left out. */
 int dht_readdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
     dht_local_t *local = dht_local_new(frame, this, args);
@@ -201,5 +236,7 @@ int dht_readdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     if (!args->fd ||
         doff_decode((uint64_t)args->offset, local->n, &local->subvol, &local->offset) != 0)
         return dht_fail(frame, EINVAL);
+    if (ask_link_xattr(local->args))
+        return dht_fail(frame, ENOMEM);
     return list_next(frame, this);
 }

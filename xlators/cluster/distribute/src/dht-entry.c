@@ -17,9 +17,10 @@
  * directory goes to every subvolume, and when some refuse (ENOTEMPTY) the
  * copies already removed are made again, with their old layout ranges.
  *
- * Not handled (doc/distribute.md): link files (trusted.glusterfs.dht.linkto,
- * left by GlusterFS's rename and rebalance) are neither followed nor made; the
- * lookup that misses on the hashed subvolume finds the real file anyway.
+ * Link files (trusted.glusterfs.dht.linkto, left by GlusterFS's rename and
+ * rebalance on a name's hashed subvolume) are not followed: the lookup that
+ * misses on the hashed subvolume finds the real file anyway. unlink removes
+ * the link file of the name it removes. We never make link files.
  */
 #include <errno.h>
 #include <string.h>
@@ -434,16 +435,94 @@ int dht_create(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 
 /* ---- unlink ------------------------------------------------------------------------------ */
 
+/* The unlink of the file is done; its reply stands. */
+static int unlink_done(gf_frame_t *frame, gf_xlator_t *this)
+{
+    dht_local_t *local = frame->local;
+    const dht_sub_t *s = &local->sub[local->subvol];
+    gf_reply_t rsp = {0};
+
+    rsp.preparent = s->preparent;
+    rsp.postparent = s->postparent;
+    return dht_unwind(frame, &rsp);
+}
+
+static int unlink_link_file_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
+{
+    if (rsp->op_ret < 0 && rsp->op_errno != ENOENT)
+        gf_log(GF_LOG_WARNING, "cannot remove the link file of %s on %s: %s",
+               ((dht_local_t *)frame->local)->args->loc.name, this->children[dht_idx(cookie)]->name,
+               strerror(rsp->op_errno));
+    return unlink_done(frame, this);
+}
+
+/* What the name's hashed subvolume holds: a link file to the file just
+ * removed goes too (a lookup would find nothing else behind it). */
+static int probe_link_file_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
+{
+    dht_local_t *local = frame->local;
+
+    if (rsp->op_ret < 0 || !looks_linkfile(&rsp->stat) ||
+        !gf_dict_has(rsp->xdata, DHT_LINKTO_XATTR))
+        return unlink_done(frame, this);
+    return gf_wind(frame, this->children[dht_idx(cookie)], GF_FOP_UNLINK, local->args,
+                   unlink_link_file_cbk, cookie);
+}
+
+/* Looks the name up on its hashed subvolume h, asking for the link xattr. */
+static int probe_link_file(gf_frame_t *frame, gf_xlator_t *this, int h)
+{
+    dht_local_t *local = frame->local;
+    gf_args_t args = *local->args;
+    gf_dict_t *xdata = gf_dict_new();
+    int ret;
+
+    if (!xdata || gf_dict_set_uint64(xdata, DHT_LINKTO_XATTR, 256) != 0) {
+        gf_dict_unref(xdata);
+        return unlink_done(frame, this);
+    }
+    args.xdata = xdata;
+    ret =
+        gf_wind(frame, this->children[h], GF_FOP_LOOKUP, &args, probe_link_file_cbk, dht_cookie(h));
+    gf_dict_unref(xdata);
+    return ret;
+}
+
+static int unlink_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
+{
+    dht_local_t *local = frame->local;
+    int h = dht_idx(cookie);
+
+    if (rsp->op_ret < 0 || h < 0 || h == local->subvol)
+        return dht_unwind(frame, rsp);
+    dht_sub_store(&local->sub[local->subvol], rsp);
+    return probe_link_file(frame, this, h);
+}
+
+/* Removes the file where it is (local->subvol); when its name hashes to
+ * another subvolume, what is left there is looked at afterwards. */
+static int unlink_file(gf_frame_t *frame, gf_xlator_t *this)
+{
+    dht_local_t *local = frame->local;
+    int h = dht_hashed_subvol(this, local->playout, local->args->loc.name);
+
+    return gf_wind(frame, this->children[local->subvol], GF_FOP_UNLINK, local->args, unlink_cbk,
+                   dht_cookie(h));
+}
+
 static int unlink_resolved(gf_frame_t *frame, gf_xlator_t *this)
 {
     dht_local_t *local = frame->local;
 
     if (local->is_dir)
         return dht_fail(frame, EISDIR);
-    return gf_wind(frame, this->children[local->hashed], GF_FOP_UNLINK, local->args, dht_pass_cbk,
-                   NULL);
+    local->subvol = local->hashed; /* dht_resolve: where the file is */
+    return dht_need_parent_layout(frame, this, &local->args->loc, unlink_file);
 }
 
+/* Removes the file from the subvolume holding it and, as GlusterFS does, the
+ * link file its name may have on its hashed subvolume (left by a rename of
+ * the stock client). */
 int dht_unlink(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
     return dht_resolve(frame, this, args, unlink_resolved);

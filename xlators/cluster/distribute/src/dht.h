@@ -190,7 +190,7 @@ struct dht_local {
     dht_layout_t *layout;  /* the object's layout (directories) */
     gf_inode_t *ptmp;      /* the parent whose layout is loaded (a ref; maybe a stand-in) */
     uint64_t offset;       /* readdir: where the listing goes on */
-    int subvol;            /* readdir: the subvolume being listed */
+    int subvol;            /* readdir: the subvolume being listed; unlink: the file's */
     int n;
     dht_sub_t sub[];
 };

@@ -120,7 +120,8 @@ static void log_refusal(client_conn_t *conn, int op_errno, const char *error)
 {
     client_priv_t *priv = conn->this->priv;
     const char *hint = op_errno == EACCES
-                           ? "check option username/password against the brick's auth.login"
+                           ? "check option username/password against the brick's auth.login "
+                             "and, over TLS, our certificate's CN against its auth.ssl-allow"
                        : op_errno == ENOENT ? "is the brick started and attached?"
                                             : "retrying";
 

@@ -7,7 +7,9 @@
  * States. After PARENT_UP the translator connects to remote-host:remote-port
  * (glusterd's port) and runs the handshake: DUMP; if the server is glusterd,
  * PORTBYBRICK, then a new attempt at the brick's port at once; at the brick,
- * SETVOLUME. A successful SETVOLUME makes the connection "up": fops go through
+ * SETVOLUME. The attempt at glusterd's port speaks TLS when the process's
+ * management path does (rpc_tls_mgmt, GlusterFS's secure-access); the one at
+ * the brick's port when transport.socket.ssl-enabled is on (client.ssl). A successful SETVOLUME makes the connection "up": fops go through
  * it and the parents hear CHILD_UP. Any failure or disconnect drops the attempt,
  * tells the parents CHILD_DOWN (once per change, and once at the first failure
  * so that they do not wait for a brick that never answers), and schedules a new
@@ -151,10 +153,11 @@ static void retry_timer_cb(void *data)
 }
 
 /*
- * Schedules the next attempt, to port, after delay_ms (0: now, from this
- * thread). Does nothing while stopping or when an attempt is already scheduled.
+ * Schedules the next attempt, to port (the brick's when brick, else
+ * glusterd's), after delay_ms (0: now, from this thread). Does nothing while
+ * stopping or when an attempt is already scheduled.
  */
-static void schedule_attempt(gf_xlator_t *this, int port, unsigned delay_ms)
+static void schedule_attempt(gf_xlator_t *this, int port, bool brick, unsigned delay_ms)
 {
     client_priv_t *priv = this->priv;
     bool now;
@@ -165,6 +168,7 @@ static void schedule_attempt(gf_xlator_t *this, int port, unsigned delay_ms)
         return;
     }
     priv->next_port = port;
+    priv->next_brick = brick;
     priv->scheduled = true;
     priv->pending++;
     if (delay_ms) {
@@ -220,22 +224,25 @@ static char *conn_spec(const char *host, int port)
     return spec;
 }
 
-/* A new attempt to port with its rpc client (not connecting yet), holding one
- * reference. NULL on failure, logged. */
-static client_conn_t *conn_new(gf_xlator_t *this, int port, uint32_t gen)
+/* A new attempt to port (the brick's when brick) with its rpc client (not
+ * connecting yet), holding one reference. NULL on failure, logged. */
+static client_conn_t *conn_new(gf_xlator_t *this, int port, bool brick, uint32_t gen)
 {
     client_priv_t *priv = this->priv;
     rpc_clnt_opts_t opts = RPC_CLNT_OPTS_DEFAULT;
     client_conn_t *conn = gf_calloc(1, sizeof(*conn));
     char *spec = conn_spec(priv->remote_host, port);
+    rpc_tls_ctx_t *mgmt = brick ? NULL : rpc_tls_mgmt();
 
     opts.call_timeout_ms = (int)(priv->frame_timeout * 1000);
     opts.ping_interval_ms = (int)(priv->ping_timeout * 1000);
+    opts.tls = brick ? priv->tls_ctx : mgmt;
     if (conn && spec) {
         gf_this = NULL; /* see client_submit */
         conn->rpc = rpc_clnt_new(gf_ctx->events, gf_ctx->timers, spec, &opts, conn_notify, conn);
         gf_this = this;
     }
+    rpc_tls_ctx_unref(mgmt); /* the rpc client holds its own */
     if (!conn || !conn->rpc) {
         gf_log_xl(this, GF_LOG_ERROR, "cannot set up a connection to %s: %s",
                   spec ? spec : priv->remote_host, strerror(conn && spec ? errno : ENOMEM));
@@ -285,6 +292,7 @@ static void connect_step(gf_xlator_t *this)
     client_conn_t *conn = NULL;
     bool stopping;
     int port;
+    bool brick;
     uint32_t gen;
 
     gf_this = this;
@@ -292,11 +300,12 @@ static void connect_step(gf_xlator_t *this)
     priv->scheduled = false;
     stopping = priv->stopping;
     port = priv->next_port;
+    brick = priv->next_brick;
     gen = ++priv->gen;
     pthread_mutex_unlock(&priv->lock);
 
     if (!stopping)
-        conn = conn_new(this, port, gen);
+        conn = conn_new(this, port, brick, gen);
     if (conn && conn_install(priv, conn)) {
         int err;
 
@@ -309,7 +318,7 @@ static void connect_step(gf_xlator_t *this)
             client_handshake_failed(conn);
         }
     } else if (!conn && !stopping) {
-        schedule_attempt(this, (int)priv->remote_port, CLIENT_BACKOFF_MAX_MS);
+        schedule_attempt(this, (int)priv->remote_port, false, CLIENT_BACKOFF_MAX_MS);
     }
     client_conn_unref(conn);
 
@@ -335,7 +344,7 @@ void client_handshake_redirect(client_conn_t *conn, int port)
         return;
     gf_log_xl(this, GF_LOG_DEBUG, "brick %s is on port %d of %s", priv->remote_subvolume, port,
               priv->remote_host);
-    schedule_attempt(this, port, 0);
+    schedule_attempt(this, port, true, 0);
     client_conn_unref(conn);
 }
 
@@ -390,7 +399,7 @@ void client_handshake_failed(client_conn_t *conn)
                   priv->remote_subvolume, priv->remote_host, conn->port);
     if (tell)
         tell_parents(this, GF_EVENT_CHILD_DOWN);
-    schedule_attempt(this, (int)priv->remote_port, delay);
+    schedule_attempt(this, (int)priv->remote_port, false, delay);
     client_conn_unref(conn);
 }
 
@@ -399,6 +408,8 @@ void client_handshake_failed(client_conn_t *conn)
 static int client_init(gf_xlator_t *this)
 {
     client_priv_t *priv = this->priv;
+    gf_xlator_t *saved;
+    int err;
 
     if (!priv->remote_host || !*priv->remote_host || !priv->remote_subvolume ||
         !*priv->remote_subvolume) {
@@ -415,8 +426,22 @@ static int client_init(gf_xlator_t *this)
         gf_log(GF_LOG_ERROR, "protocol/client needs the process context (gf_ctx_init)");
         return -EINVAL;
     }
-    if (client_process_uuid_init(this))
+    /* The TLS context is shared with the rpc layer and may outlive this translator:
+     * charge it to the process, not to us (see mem.h). */
+    saved = gf_this;
+    gf_this = NULL;
+    err = rpc_tls_ctx_from_options(&priv->tls, &priv->tls_ctx);
+    gf_this = saved;
+    if (err) {
+        gf_log(GF_LOG_ERROR, "protocol/client cannot set up TLS to brick %s (client.ssl is on): "
+                             "see above",
+               priv->remote_subvolume);
+        return err;
+    }
+    if (client_process_uuid_init(this)) {
+        rpc_tls_ctx_unref(priv->tls_ctx);
         return -ENOMEM;
+    }
     pthread_mutex_init(&priv->lock, NULL);
     pthread_cond_init(&priv->idle, NULL);
     priv->backoff_ms = CLIENT_BACKOFF_MIN_MS;
@@ -461,6 +486,8 @@ static void client_fini(gf_xlator_t *this)
     pthread_mutex_destroy(&priv->lock);
     gf_free(priv->process_uuid);
     priv->process_uuid = NULL;
+    rpc_tls_ctx_unref(priv->tls_ctx);
+    priv->tls_ctx = NULL;
 }
 
 /* PARENT_UP starts connecting (once); everything else takes the default path. */
@@ -476,7 +503,7 @@ static int client_notify(gf_xlator_t *this, gf_event_t event, void *data)
     priv->started = true;
     pthread_mutex_unlock(&priv->lock);
     if (start)
-        schedule_attempt(this, (int)priv->remote_port, 0);
+        schedule_attempt(this, (int)priv->remote_port, false, 0);
     return 0;
 }
 
@@ -532,6 +559,7 @@ static const gf_option_t client_options[] = {
      .scope = GF_SCOPE_BRICK,
      .offset = offsetof(client_priv_t, frame_timeout),
      .desc = "seconds after which an unanswered call fails (0: never)"},
+    RPC_TLS_OPTIONS(client_priv_t, tls, GF_SCOPE_BRICK),
     {.key = NULL},
 };
 

@@ -21,6 +21,7 @@
 #include "glusterfs/timer.h"
 #include "glusterfs/xlator.h"
 #include "rpc-clnt.h"
+#include "tls.h"
 
 /* FOP program of GlusterFS 4.x (doc/protocol.md section 8). */
 #define CLIENT_FOP_PROGRAM 1298437
@@ -53,6 +54,9 @@ typedef struct client_priv {
     char *password;
     int64_t ping_timeout;
     int64_t frame_timeout;
+    rpc_tls_options_t tls; /* transport.socket.ssl-*: the brick connection's TLS */
+
+    rpc_tls_ctx_t *tls_ctx; /* made from `tls` at init; NULL: plain to the brick */
 
     /* Connection state, guarded by lock. */
     pthread_mutex_t lock;
@@ -66,6 +70,8 @@ typedef struct client_priv {
     int nconns;            /* client_conn_t alive (current and retired) */
     gf_timer_t *timer;     /* the scheduled retry, if any */
     int next_port;         /* where the next attempt connects */
+    bool next_brick;       /* it is the brick's port (TLS as `tls` says), not glusterd's
+                              (TLS as the process's management path, rpc_tls_mgmt) */
     unsigned backoff_ms;   /* delay of the next retry */
     uint32_t gen;          /* last attempt serial handed out */
     uint64_t setvol_count; /* SETVOLUME calls made: RECON_NO of process-uuid */

@@ -13,7 +13,8 @@
  *      into ENOTCONN too; a typed error says it to every client.) The call
  *      becomes a user of the brick's route and moves to the worker pool.
  *   3. resolve, on a worker: an fd number -> the client's fd (EBADF when it has
- *      none of that number; the anonymous fd -2 is not served); gfids -> inodes
+ *      none of that number; the anonymous fd -2 gets an fd made for the call
+ *      on the inode of the request's gfid); gfids -> inodes
  *      of the brick's table, a gfid the table does not know being looked up
  *      on the brick first (nameless LOOKUP) and linked; names -> the inode the
  *      table knows under that name, or a fresh one for fops that create it.
@@ -25,8 +26,12 @@
  *
  * RELEASE and RELEASEDIR stop at step 3: the fd leaves the client's table and
  * the brick's release runs when the last reference to it goes.
+ *
+ * The end of this file tells a brick about a client that went away (for
+ * features/locks).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -35,10 +40,12 @@
 #include "glusterfs/buf.h"
 #include "glusterfs/fd.h"
 #include "glusterfs/inode.h"
+#include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "server.h"
 
 #define NO_FD   INT64_MIN /* the request carries no fd number */
+#define ANON_FD -2        /* the anonymous fd: the inode named by gfid, no open of the client */
 #define N_SLOTS 3         /* gfids a request may name: loc.gfid, loc.pargfid, loc2.pargfid */
 
 typedef struct fop_call {
@@ -202,23 +209,43 @@ static void call_wind(fop_call_t *c, gf_fop_t op, gf_args_t *args, gf_fop_cbk_t 
  * table does; an evicted gfid costs one nameless lookup when it comes back.
  */
 
-/* Links loc's inode under stat's gfid and loc's name (when it has one). A
- * lookup whose cached inode turns out to carry another gfid (the name was
- * replaced behind our back) links a fresh inode instead. */
-static void link_entry(fop_call_t *c, const gf_loc_t *loc, const gf_iatt_t *stat)
+/* Links loc's inode under stat's gfid and loc's name (when it has one), and
+ * returns the inode linked (a reference; NULL on failure). A lookup whose
+ * cached inode turns out to carry another gfid (the name was replaced behind
+ * our back) links a fresh inode instead. */
+static gf_inode_t *link_entry(fop_call_t *c, const gf_loc_t *loc, const gf_iatt_t *stat)
 {
     const char *name = has_name(loc) ? loc->name : NULL;
     gf_inode_t *linked, *fresh;
 
     if (!loc->inode)
-        return;
+        return NULL;
     linked = gf_inode_link(loc->inode, loc->parent, name, stat);
     if (!linked && c->op == GF_FOP_LOOKUP) {
         fresh = gf_inode_new(c->itable);
         linked = fresh ? gf_inode_link(fresh, loc->parent, name, stat) : NULL;
         gf_inode_unref(fresh);
     }
-    gf_inode_unref(linked);
+    return linked;
+}
+
+/*
+ * A create that opened a file the table knew already (by gfid: found through
+ * another name, or made meanwhile by another client) linked the table's inode,
+ * not the fresh one its fd was made on: the fd moves to the table's inode, so
+ * that everything keyed by inode (locks, above all) sees one file, as the
+ * stock server does. The fd is the call's alone until add_fd.
+ */
+static void adopt_inode(fop_call_t *c, gf_inode_t *linked)
+{
+    gf_fd_t *fd = c->args.fd;
+    gf_inode_t *old;
+
+    if (!linked || !fd || fd->inode == linked)
+        return;
+    old = fd->inode;
+    fd->inode = gf_inode_ref(linked);
+    gf_inode_unref(old);
 }
 
 /* The name is gone; the inode stays known by gfid until evicted. */
@@ -261,16 +288,21 @@ static void add_fd(fop_call_t *c, gf_reply_t *out)
 /* The per-fop part of a successful call: what the tables learn from it. */
 static void post_process(fop_call_t *c, gf_reply_t *out)
 {
+    gf_inode_t *linked = NULL;
+
     switch (c->op) {
     case GF_FOP_LOOKUP:
     case GF_FOP_MKDIR:
-    case GF_FOP_CREATE:
     case GF_FOP_MKNOD:
     case GF_FOP_SYMLINK:
-        link_entry(c, &c->args.loc, &out->stat);
+        linked = link_entry(c, &c->args.loc, &out->stat);
+        break;
+    case GF_FOP_CREATE:
+        linked = link_entry(c, &c->args.loc, &out->stat);
+        adopt_inode(c, linked);
         break;
     case GF_FOP_LINK:
-        link_entry(c, &c->args.loc2, &out->stat);
+        linked = link_entry(c, &c->args.loc2, &out->stat);
         break;
     case GF_FOP_UNLINK:
     case GF_FOP_RMDIR:
@@ -282,6 +314,7 @@ static void post_process(fop_call_t *c, gf_reply_t *out)
     default:
         break;
     }
+    gf_inode_unref(linked);
     if (opens(c->op))
         add_fd(c, out);
 }
@@ -360,6 +393,24 @@ static void resolve_remote(fop_call_t *c, const unsigned char *gfid)
     call_wind(c, GF_FOP_LOOKUP, &la, resolved_cbk);
 }
 
+/*
+ * The anonymous fd (-2): an fd made for this call on the inode the request's
+ * gfid names, which the brick opens on first use and closes when the call
+ * ends, as the stock server serves it. Not for lk: a lock taken through it
+ * would end with the call. 0 or -errno.
+ */
+static int anon_fd(fop_call_t *c)
+{
+    gf_args_t *a = &c->args;
+
+    if (c->fdno.fd != ANON_FD)
+        return 0;
+    if (c->op == GF_FOP_LK || !a->loc.inode)
+        return -EBADF;
+    a->fd = gf_fd_create(a->loc.inode, O_RDWR, c->req->auth.pid);
+    return a->fd ? 0 : -ENOMEM;
+}
+
 /* Names -> inodes, and the new fd of an open. 0 or -errno. */
 static int resolve_names(fop_call_t *c)
 {
@@ -409,17 +460,20 @@ static void resolve_next(fop_call_t *c)
             return;
         }
     }
-    ret = resolve_names(c);
+    ret = anon_fd(c);
+    if (!ret)
+        ret = resolve_names(c);
     if (ret)
         call_fail(c, -ret);
     else
         call_wind(c, c->op, &c->args, fop_cbk);
 }
 
-/* The fd the request names, from the client's table. 0 or -EBADF. */
+/* The fd the request names, from the client's table (the anonymous fd comes
+ * once its inode is resolved, see anon_fd). 0 or -EBADF. */
 static int resolve_fd(fop_call_t *c)
 {
-    if (c->fdno.fd == NO_FD)
+    if (c->fdno.fd == NO_FD || c->fdno.fd == ANON_FD)
         return 0;
     c->args.fd = gf_fdtable_get(c->client->fdtable, c->fdno.fd);
     if (!c->args.fd)
@@ -540,6 +594,84 @@ static int fop_actor(rpc_req_t *req)
     }
     gf_this = saved;
     return ret;
+}
+
+/*
+ * ---- a client going away ---------------------------------------------------------------
+ *
+ * The brick's features/locks keeps locks per client; it learns that a client
+ * went away through IPC ops wound down the brick with the client as the call's
+ * gf_call_root_t.client (doc/locks.md). server.c calls the two functions
+ * below; a brick graph without features/locks answers them ENOSYS, which is
+ * fine.
+ */
+#define CLIENT_GONE_IPC  0x4c4b0001
+#define CLIENT_FREED_IPC 0x4c4b0002
+
+static int client_ipc_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_reply_t *rsp)
+{
+    gf_frame_root_destroy(frame);
+    return 0;
+}
+
+/* Winds IPC op about c to c's brick; it is answered before this returns
+ * (our bricks are synchronous for IPC). */
+static void client_ipc(server_client_t *c, int32_t op)
+{
+    server_route_t *route = server_client_route(c);
+    gf_args_t args = {.flags = op};
+    gf_xlator_t *saved = gf_this;
+    gf_frame_t *f;
+
+    if (!route)
+        return;
+    gf_this = c->server;
+    f = gf_frame_root_new(c->server);
+    if (f) {
+        f->root->client = c;
+        gf_wind(f, route->brick, GF_FOP_IPC, &args, client_ipc_cbk, NULL);
+    } else {
+        gf_log(GF_LOG_ERROR,
+               "no memory to tell brick '%s' that client %s went away: its "
+               "locks stay",
+               route->name, c->peer);
+    }
+    gf_this = saved;
+}
+
+static void client_gone_work(void *data)
+{
+    server_client_t *c = data;
+
+    client_ipc(c, CLIENT_GONE_IPC);
+    server_client_unref(c);
+}
+
+/*
+ * c's connection has ended: the brick releases c's locks and answers the lock
+ * requests of c still waiting (their calls then end, and c can be torn down).
+ * Runs on the worker pool, holding a reference to c (and so c's brick).
+ * server.c calls it at RPC_SVC_DISCONNECT, before dropping the connection's
+ * reference to c.
+ */
+void server_fops_client_gone(server_client_t *c)
+{
+    if (!server_client_route(c))
+        return;
+    server_client_ref(c);
+    if (server_submit(client_gone_work, c) != 0)
+        client_gone_work(c);
+}
+
+/*
+ * c's last call is over and c is about to be freed: the brick drops anything
+ * of c still left (a request that arrived after the disconnect) and forgets
+ * c, whose address may serve another client afterwards. server.c calls it
+ * from the teardown of c, while c is still bound to its brick.
+ */
+void server_fops_client_freed(server_client_t *c)
+{
+    client_ipc(c, CLIENT_FREED_IPC);
 }
 
 static int fop_null(rpc_req_t *req)

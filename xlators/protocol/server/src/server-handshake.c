@@ -21,10 +21,14 @@
  *   - auth.login.B.allow: when set, the request's username must be one of its
  *     users and its password equal auth.login.USER.password (compared in
  *     constant time);
- *   - a brick with neither an allow rule for addresses nor one for logins lets
- *     nobody in.
- * Entries are comma-separated; address entries are fnmatch(3) patterns
- * ("*" = any, "192.168.1.*").
+ *   - auth.login.B.ssl-allow: when set, the connection must be TLS and the
+ *     name its certificate proves must match an entry;
+ *   - any rule that refuses wins; a brick with no allow rule at all (for
+ *     addresses, logins or TLS names) lets nobody in.
+ * Entries are separated by commas or blanks; address and TLS name entries are
+ * fnmatch(3) patterns ("*" = any, "192.168.1.*"). B's rules are the auth.*
+ * options of B's own volfile, given when B was attached: a client allowed on
+ * one brick of the process is refused on another whose rules say so.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -81,29 +85,23 @@ static void peer_address(const char *peer, char *out, size_t len)
     snprintf(out, len, "%.*s", (int)n, peer);
 }
 
-/* Whether some entry of the comma-separated list matches item: as an fnmatch
- * pattern when glob, else exactly. Spaces around entries are ignored. */
+/* Whether some entry of the list (entries separated by commas and/or blanks)
+ * matches item: as an fnmatch pattern when glob, else exactly. */
 static bool list_has(const char *list, const char *item, bool glob)
 {
+    static const char seps[] = ", \t";
     char entry[256];
 
-    while (*list) {
-        size_t n = strcspn(list, ",");
-        const char *start = list;
+    for (list += strspn(list, seps); *list; list += strspn(list, seps)) {
+        size_t n = strcspn(list, seps);
 
-        list += n + (list[n] == ',');
-        while (n && (*start == ' ' || *start == '\t')) {
-            start++;
-            n--;
+        if (n < sizeof(entry)) {
+            memcpy(entry, list, n);
+            entry[n] = '\0';
+            if (glob ? fnmatch(entry, item, 0) == 0 : strcmp(entry, item) == 0)
+                return true;
         }
-        while (n && (start[n - 1] == ' ' || start[n - 1] == '\t'))
-            n--;
-        if (!n || n >= sizeof(entry))
-            continue;
-        memcpy(entry, start, n);
-        entry[n] = '\0';
-        if (glob ? fnmatch(entry, item, 0) == 0 : strcmp(entry, item) == 0)
-            return true;
+        list += n;
     }
     return false;
 }
@@ -177,6 +175,25 @@ static int auth_login(setvol_t *sv, gf_dict_t *auth, char *why, size_t len)
     return 1;
 }
 
+/* As auth_addr, for the TLS name rules. */
+static int auth_tls(setvol_t *sv, gf_dict_t *auth, char *why, size_t len)
+{
+    const char *names = auth_opt(auth, "login", sv->brick, "ssl-allow");
+    const char *name = sv->client->tls_name;
+
+    if (!names)
+        return 0;
+    if (!name) {
+        snprintf(why, len, "auth.login.%s.ssl-allow is set but the connection is not TLS",
+                 sv->brick);
+        return -1;
+    }
+    if (list_has(names, name, true))
+        return 1;
+    snprintf(why, len, "TLS name '%s' is not in auth.login.%s.ssl-allow", name, sv->brick);
+    return -1;
+}
+
 /* 0 when the brick's rules let the client in, else EACCES (recorded). The
  * reason is logged here, not sent: the client only learns that it failed. */
 static int authenticate(setvol_t *sv)
@@ -185,14 +202,15 @@ static int authenticate(setvol_t *sv)
     char why[512] = "";
     int addr = auth_addr(sv, auth, why, sizeof(why));
     int login = addr < 0 ? -1 : auth_login(sv, auth, why, sizeof(why));
+    int tls = login < 0 ? -1 : auth_tls(sv, auth, why, sizeof(why));
 
-    if (addr >= 0 && login >= 0 && addr + login > 0)
+    if (addr >= 0 && login >= 0 && tls >= 0 && addr + login + tls > 0)
         return 0;
-    if (addr == 0 && login == 0)
+    if (addr == 0 && login == 0 && tls == 0)
         snprintf(why, sizeof(why),
-                 "no rule lets anyone in (set auth.addr.%s.allow or "
-                 "auth.login.%s.allow)",
-                 sv->brick, sv->brick);
+                 "no rule lets anyone in (set auth.addr.%s.allow, auth.login.%s.allow or "
+                 "auth.login.%s.ssl-allow)",
+                 sv->brick, sv->brick, sv->brick);
     gf_log(GF_LOG_ERROR, "refused client %s for brick %s: authentication failed: %s",
            sv->client->peer, sv->brick, why);
     snprintf(why, sizeof(why), "Authentication failed for brick %s", sv->brick);

@@ -15,6 +15,10 @@
  * just removed, so unpublish waits for a grace period before it drops the
  * table's reference.
  *
+ * Each route has a mutex of its own for its list of bound connections; unpublish
+ * takes it to switch the route to DETACHING, so a bind (enter and link under
+ * that mutex) either completes before, and is seen by a later sweep, or fails.
+ *
  * User counting: `users` holds one extra unit (the bias) until a drain starts.
  * Entering increments only while the count is above zero, so once the drain has
  * taken the bias away and the last user has left, the count stays at zero and
@@ -46,7 +50,9 @@ typedef struct route_impl {
     server_route_t pub;
     struct cds_lfht_node name_node;
     struct cds_lfht_node vid_node;
-    bool published; /* guarded by the table's lock */
+    bool published;            /* guarded by the table's lock */
+    pthread_mutex_t lock;      /* bound, and binding against a sweep */
+    server_route_link_t bound; /* circular list head of bound connections */
 } route_impl_t;
 
 static route_impl_t *impl_of(server_route_t *r)
@@ -132,6 +138,7 @@ static struct cds_lfht_node *find_node(struct cds_lfht *ht, cds_lfht_match_fct m
 
 static void route_free(route_impl_t *ri)
 {
+    pthread_mutex_destroy(&ri->lock);
     gf_free(ri->pub.name);
     gf_free(ri->pub.volfile_id);
     gf_free(ri->pub.volume_id);
@@ -147,6 +154,8 @@ static route_impl_t *route_new(const server_route_spec_t *spec)
 
     if (!ri)
         return NULL;
+    pthread_mutex_init(&ri->lock, NULL);
+    ri->bound.prev = ri->bound.next = &ri->bound;
     ri->pub.name = gf_strdup(spec->name);
     ri->pub.volfile_id = spec->volfile_id ? gf_strdup(spec->volfile_id) : NULL;
     ri->pub.volume_id = spec->volume_id ? gf_strdup(spec->volume_id) : NULL;
@@ -156,6 +165,7 @@ static route_impl_t *route_new(const server_route_spec_t *spec)
         return NULL;
     }
     ri->pub.brick = spec->brick;
+    ri->pub.owner = spec->owner;
     ri->pub.auth = spec->auth ? gf_dict_ref(spec->auth) : NULL;
     atomic_init(&ri->pub.state, SERVER_ROUTE_ATTACHING);
     atomic_init(&ri->pub.refs, 1);
@@ -295,7 +305,9 @@ int server_route_unpublish(server_routes_t *t, server_route_t *r)
         pthread_mutex_unlock(&t->lock);
         return -ENOENT;
     }
+    pthread_mutex_lock(&ri->lock); /* a bind in progress completes first */
     atomic_store(&r->state, SERVER_ROUTE_DETACHING);
+    pthread_mutex_unlock(&ri->lock);
     urcu_bp_read_lock();
     cds_lfht_del(t->by_name, &ri->name_node);
     if (r->volfile_id)
@@ -342,6 +354,48 @@ long server_route_users(server_route_t *r)
     long n = atomic_load(&r->users);
 
     return atomic_load(&r->drain_started) ? n : n - 1;
+}
+
+int server_route_bind(server_route_t *r, server_route_link_t *link)
+{
+    route_impl_t *ri = impl_of(r);
+    int ret;
+
+    pthread_mutex_lock(&ri->lock);
+    ret = server_route_enter(r);
+    if (ret == 0) {
+        link->prev = ri->bound.prev;
+        link->next = &ri->bound;
+        ri->bound.prev->next = link;
+        ri->bound.prev = link;
+    }
+    pthread_mutex_unlock(&ri->lock);
+    return ret;
+}
+
+void server_route_unbind(server_route_t *r, server_route_link_t *link)
+{
+    route_impl_t *ri = impl_of(r);
+
+    pthread_mutex_lock(&ri->lock);
+    link->prev->next = link->next;
+    link->next->prev = link->prev;
+    link->prev = link->next = NULL;
+    pthread_mutex_unlock(&ri->lock);
+    server_route_leave(r);
+}
+
+size_t server_route_foreach_bound(server_route_t *r, server_route_link_fn fn, void *arg)
+{
+    route_impl_t *ri = impl_of(r);
+    size_t n = 0;
+
+    pthread_mutex_lock(&ri->lock);
+    for (server_route_link_t *l = ri->bound.next; l != &ri->bound; l = l->next, n++)
+        if (fn)
+            fn(l, arg);
+    pthread_mutex_unlock(&ri->lock);
+    return n;
 }
 
 int server_route_drain(server_route_t *r, server_route_drained_cb cb, void *arg)

@@ -20,6 +20,12 @@
  * Users are in-flight calls and bound client connections (a connection enters
  * when it binds and leaves when it is torn down), so a drained brick has no
  * call in progress and no open file held by a client.
+ *
+ * Bound connections are also linked into the route (server_route_bind), so
+ * that a detach can find and disconnect the clients of that brick alone, and
+ * STATUS can count them. A connection can no longer bind once the route is
+ * unpublished, so a sweep of the links made after unpublishing sees every
+ * connection that will ever be bound to it.
  */
 #ifndef SERVER_ROUTE_H
 #define SERVER_ROUTE_H
@@ -51,7 +57,17 @@ typedef struct server_route_spec {
     const char *volume_id;  /* volume uuid text, may be NULL */
     gf_xlator_t *brick;     /* top translator of the brick graph; required */
     gf_dict_t *auth;        /* options holding the brick's auth.* keys; may be NULL */
+    void *owner;            /* the publisher's own record of the brick; may be NULL */
 } server_route_spec_t;
+
+/* A bound connection's link in its route; embedded in the connection's state. */
+typedef struct server_route_link {
+    struct server_route_link *prev, *next;
+} server_route_link_t;
+
+/* Called for each bound connection, with the route's lock held: must not block,
+ * bind or unbind. */
+typedef void (*server_route_link_fn)(server_route_link_t *link, void *arg);
 
 /* Read-only for everyone but server-route.c. */
 struct server_route {
@@ -60,6 +76,7 @@ struct server_route {
     char *volume_id;
     gf_xlator_t *brick;
     gf_dict_t *auth;
+    void *owner;
     /* private to server-route.c */
     atomic_int state;
     atomic_int refs;
@@ -124,6 +141,20 @@ void server_route_leave(server_route_t *r);
 
 /* Users currently entered. */
 long server_route_users(server_route_t *r);
+
+/*
+ * Enters r as a user (as server_route_enter) and links a bound connection into
+ * it, both or neither: 0, -EAGAIN when r is not READY, -ENOENT when it is
+ * detaching. link must stay valid until server_route_unbind.
+ */
+int server_route_bind(server_route_t *r, server_route_link_t *link);
+
+/* Unlinks link and leaves r; as server_route_leave, the last touch of r. */
+void server_route_unbind(server_route_t *r, server_route_link_t *link);
+
+/* Calls fn(link, arg) for each connection bound to r (see
+ * server_route_link_fn); returns how many there were. */
+size_t server_route_foreach_bound(server_route_t *r, server_route_link_fn fn, void *arg);
 
 /*
  * Starts draining an unpublished route: cb(r, arg) runs once no user is left,

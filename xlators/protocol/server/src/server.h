@@ -2,17 +2,19 @@
  * Internal interface of protocol/server, shared by its source files:
  *
  *   server.c            the descriptor, options, init/fini/notify, the bricks
- *                       (children) and the per-connection client state
+ *                       (attached and detached through server-mux.h) and the
+ *                       per-connection client state
  *   server-route.c      the routing table (server-route.h)
  *   server-handshake.c  the handshake program: SETVOLUME (auth, binding), PING
  *   server-fops.c       the FOP program: one generic handler for every fop
  *
  * A client connection gets a server_client_t when it connects. SETVOLUME binds
- * it to one brick (a route) and gives it an fd table; from then on its FOP
- * calls go to that brick. The client state is reference counted: the
- * connection holds one reference until it disconnects, each call in progress
- * holds one, and the last one tears it down (closing the files the client left
- * open) on the worker pool.
+ * it to one brick (a route, which links the client into its list of bound
+ * connections) and gives it an fd table; from then on its FOP calls go to that
+ * brick. The client state is reference counted: the connection holds one
+ * reference until it disconnects, each call in progress holds one, and the
+ * last one tears it down (closing the files the client left open) on the
+ * worker pool.
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -26,22 +28,32 @@
 #include "glusterfs/xlator.h"
 #include "rpcsvc.h"
 #include "server-route.h"
+#include "tls.h"
 
 #define SERVER_PEER_MAX 96 /* "[IPv6]:PORT" fits */
 
-/* The translator's private struct; the option table binds into its first part. */
+typedef struct server_brick server_brick_t;
+
+/* The translator's private struct; the option table binds into its first part
+ * (for the server's own options, and for a brick's at attach, into a scratch
+ * copy: lru_limit is a brick's). */
 typedef struct server_priv {
-    char *bind_address;  /* transport.socket.bind-address */
-    int64_t listen_port; /* transport.socket.listen-port (0: any free port) */
-    int64_t lru_limit;   /* inode-lru-limit: per brick inode table */
+    char *bind_address;    /* transport.socket.bind-address */
+    int64_t listen_port;   /* transport.socket.listen-port (0: any free port) */
+    int64_t lru_limit;     /* inode-lru-limit: per brick inode table */
+    rpc_tls_options_t tls; /* transport.socket.ssl-*: TLS on the listener */
 
     rpc_svc_t *svc;
     server_routes_t *routes;
     char process_uuid[37]; /* sent to clients at SETVOLUME */
     atomic_uint_fast64_t next_client_id;
-    pthread_mutex_t lock; /* clients */
-    pthread_cond_t cond;  /* signalled when clients reaches 0 */
-    int clients;          /* client states not yet torn down */
+    pthread_mutex_t lock;        /* clients */
+    pthread_cond_t cond;         /* signalled when clients reaches 0 */
+    int clients;                 /* client states not yet torn down */
+    pthread_mutex_t bricks_lock; /* the list, brick states, grafts */
+    pthread_cond_t bricks_cond;  /* signalled when a brick starts or leaves the list */
+    server_brick_t *bricks;      /* circular, in attach order; NULL when none */
+    int n_bricks;
 } server_priv_t;
 
 /* One client connection. Fields are set before the client is shared and do
@@ -52,9 +64,11 @@ typedef struct server_client {
     rpc_svc_conn_t *conn; /* referenced until teardown */
     uint64_t id;          /* unique in the process, for logs and "transport-ptr" */
     char peer[SERVER_PEER_MAX];
-    gf_fdtable_t *fdtable;         /* set by bind, before route */
-    char *identity;                /* the client's process-uuid, set by bind */
+    const char *tls_name;  /* the name its TLS certificate proves (held by conn); NULL: plain */
+    gf_fdtable_t *fdtable; /* set by bind, before route */
+    char *identity;        /* the client's process-uuid, set by bind */
     server_route_t *_Atomic route; /* the bound brick; NULL before SETVOLUME */
+    server_route_link_t link;      /* in route's bound connections while bound */
 } server_client_t;
 
 extern const rpc_program_t server_handshake_program;
@@ -80,14 +94,25 @@ server_client_t *server_client_ref(server_client_t *c);
 void server_client_unref(server_client_t *c);
 
 /*
- * Binds c to route (whose reference c takes over) as client identity: enters
- * the route as a user and gives c an fd table. 0; -EALREADY when c is bound
- * already; the error of server_route_enter; -ENOMEM. On error the route
- * reference stays the caller's.
+ * Binds c to route (whose reference c takes over) as client identity: gives c
+ * an fd table and binds it into the route (a user, linked among its bound
+ * connections). 0; -EALREADY when c is bound already; the error of
+ * server_route_bind; -ENOMEM. On error the route reference stays the caller's.
  */
 int server_client_bind(server_client_t *c, server_route_t *route, const char *identity);
 
 /* The route c is bound to, or NULL. Not referenced: valid while c is. */
 server_route_t *server_client_route(server_client_t *c);
+
+/*
+ * server-fops.c tells c's brick about c going away (features/locks keeps
+ * locks per client): client_gone when c's connection has ended (called at
+ * RPC_SVC_DISCONNECT, before the connection's reference to c is dropped; the
+ * work runs on the worker pool holding its own reference), client_freed when
+ * c's last call is over (called by the teardown of c, while c is still bound
+ * to its brick). Both do nothing for a client not bound to a brick.
+ */
+void server_fops_client_gone(server_client_t *c);
+void server_fops_client_freed(server_client_t *c);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * storage/posix fops on file contents and open files: open, readv, writev,
- * flush, fsync, fstat, ftruncate and fsetattr. The real descriptor lives in the
+ * flush, fsync, fstat, ftruncate, fsetattr, and the fops on a file's space:
+ * fallocate, discard (punching holes), zerofill and seek (SEEK_DATA/SEEK_HOLE),
+ * so that sparse files stay sparse. The real descriptor lives in the
  * fd's ctx (posix_fd_t) from open or create until the fd's last reference goes
  * (posix_release).
  */
@@ -46,17 +48,11 @@ int posix_open(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     return gf_unwind(frame, &rsp);
 }
 
-/* Unwinds EBADF for an fd that posix did not open. */
-static int bad_fd(gf_frame_t *frame)
-{
-    return gf_unwind_error(frame, EBADF);
-}
-
 /* args->offset, args->size; replies op_ret = bytes read (short at end of file),
  * the data in rsp.vector backed by rsp.buf, and the file's stat. */
 int posix_readv(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     size_t size = args->size < POSIX_READ_MAX ? args->size : POSIX_READ_MAX;
     gf_reply_t rsp = {0};
     struct iovec iov;
@@ -64,8 +60,9 @@ int posix_readv(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     ssize_t n;
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     buf = gf_buf_new(size ? size : 1);
     if (!buf)
         return gf_unwind_error(frame, ENOMEM);
@@ -88,13 +85,14 @@ int posix_readv(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 /* args->vector/count at args->offset; replies op_ret = bytes written. */
 int posix_writev(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
     ssize_t n;
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     ret = posix_iatt_fd(pfd, &rsp.prestat);
     if (ret)
         return posix_fail(frame, ret);
@@ -108,25 +106,28 @@ int posix_writev(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     return gf_unwind(frame, &rsp);
 }
 
-/* Nothing is buffered here: succeeds for any fd posix opened. */
+/* Nothing is buffered here: succeeds for any fd posix can use. */
 int posix_flush(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
     gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
+    int ret = posix_fd_get(this, args->fd, &pfd);
 
-    if (!posix_fd_get(this, args->fd))
-        return bad_fd(frame);
+    if (ret)
+        return posix_fail(frame, ret);
     return gf_unwind(frame, &rsp);
 }
 
 /* args->flags non-zero: data only (fdatasync). */
 int posix_fsync(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     ret = posix_iatt_fd(pfd, &rsp.prestat);
     if (!ret && (args->flags ? fdatasync(pfd->fd) : fsync(pfd->fd)) != 0)
         ret = -errno;
@@ -139,12 +140,13 @@ int posix_fsync(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 
 int posix_fstat(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     ret = posix_iatt_fd(pfd, &rsp.stat);
     if (ret)
         return posix_fail(frame, ret);
@@ -154,12 +156,13 @@ int posix_fstat(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 /* args->offset: the new size. */
 int posix_ftruncate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     ret = posix_iatt_fd(pfd, &rsp.prestat);
     if (!ret && ftruncate(pfd->fd, args->offset) != 0)
         ret = -errno;
@@ -173,12 +176,13 @@ int posix_ftruncate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 /* args->stat and args->valid, as setattr. */
 int posix_fsetattr(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
+    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
     int ret;
 
-    if (!pfd)
-        return bad_fd(frame);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
     ret = posix_iatt_fd(pfd, &rsp.prestat);
     if (!ret)
         ret = posix_apply_attrs(pfd->fd, NULL, false, &args->stat, args->valid);
@@ -186,5 +190,99 @@ int posix_fsetattr(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
         ret = posix_iatt_fd(pfd, &rsp.poststat);
     if (ret)
         return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+/* ---- space: fallocate, discard, zerofill, seek ---------------------------------------------- */
+
+/* Runs mode over [args->offset, +args->size) of fd's file with fallocate(2), and
+ * unwinds the file's attributes before and after. */
+static int allocate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args, int mode)
+{
+    gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
+    int ret;
+
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret && fallocate(pfd->fd, mode, args->offset, (off_t)args->size) != 0)
+        ret = -errno;
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+/* args->flags non-zero keeps the size (FALLOC_FL_KEEP_SIZE), as GlusterFS
+ * bricks read it; the range is args->offset, args->size. */
+int posix_allocate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    return allocate(frame, this, args, args->flags ? FALLOC_FL_KEEP_SIZE : 0);
+}
+
+/* Punches a hole: the range reads as zeros and gives its blocks back. */
+int posix_discard(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    return allocate(frame, this, args, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+}
+
+/* Writes zeros over [offset, offset + len) of fd, in chunks. 0 or -errno. */
+static int write_zeros(int fd, off_t offset, off_t len)
+{
+    static const char zeros[64 << 10];
+    ssize_t n;
+
+    while (len > 0) {
+        n = pwrite(fd, zeros, len < (off_t)sizeof(zeros) ? (size_t)len : sizeof(zeros), offset);
+        if (n < 0)
+            return -errno;
+        offset += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* The range reads as zeros afterwards, the file growing when it ends beyond
+ * its end; fallocate's ZERO_RANGE when the file system has it, else writes. */
+int posix_zerofill(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
+    int ret;
+
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret && fallocate(pfd->fd, FALLOC_FL_ZERO_RANGE, args->offset, (off_t)args->size) != 0)
+        ret = errno == EOPNOTSUPP || errno == ENOSYS
+                  ? write_zeros(pfd->fd, args->offset, (off_t)args->size)
+                  : -errno;
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.poststat);
+    if (ret)
+        return posix_fail(frame, ret);
+    return gf_unwind(frame, &rsp);
+}
+
+/* args->flags: SEEK_DATA or SEEK_HOLE from args->offset; replies the offset
+ * found in rsp.offset (ENXIO past the end, as lseek(2) says). */
+int posix_seek(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
+    off_t off;
+    int ret;
+
+    if (args->flags != SEEK_DATA && args->flags != SEEK_HOLE)
+        return gf_unwind_error(frame, EINVAL);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
+    off = lseek(pfd->fd, args->offset, args->flags);
+    if (off < 0)
+        return gf_unwind_error(frame, errno);
+    rsp.offset = off;
     return gf_unwind(frame, &rsp);
 }

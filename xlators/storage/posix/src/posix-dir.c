@@ -1,5 +1,5 @@
 /*
- * storage/posix directory listing: opendir, readdir and readdirp.
+ * storage/posix directory listing: opendir, readdir and readdirp; and fsyncdir.
  *
  * opendir keeps a DIR stream in the fd ctx. A listing call starts where the
  * previous one stopped: args->offset is the d_off of the last entry the client
@@ -19,8 +19,8 @@
 
 /* Reply bytes an entry takes on the wire, besides its name: readdir's
  * ino/off/type/length words, readdirp's attributes and dict on top. */
-#define DIRENT_WIRE 32
-#define DIRENTP_WIRE 200
+#define DIRENT_WIRE       32
+#define DIRENTP_WIRE      200
 /* Reply size used when the client gives none. */
 #define LIST_DEFAULT_SIZE (128u << 10)
 
@@ -70,8 +70,10 @@ static void list_free(list_t *l)
 {
     size_t i;
 
-    for (i = 0; i < l->n; i++)
+    for (i = 0; i < l->n; i++) {
         gf_free(l->v[i].d_name);
+        gf_dict_unref(l->v[i].dict);
+    }
     gf_free(l->v);
 }
 
@@ -142,11 +144,13 @@ static int list_fill(posix_fd_t *pfd, int64_t offset, size_t limit, size_t per, 
 
 /*
  * Fills the attributes and gfid of one readdirp entry of the directory at
- * dirpath. The brick root's ".." is shown as the root itself, so nothing outside
- * the brick shows through.
+ * dirpath, and its dict with the xattrs xdata asks for (posix_xattr_fill). The
+ * brick root's ".." is shown as the root itself, so nothing outside the brick
+ * shows through.
  */
-static void stat_entry(posix_fd_t *pfd, const char *dirpath, gf_dirent_t *e)
+static void stat_entry(posix_fd_t *pfd, const char *dirpath, gf_dirent_t *e, gf_dict_t *xdata)
 {
+    posix_xtarget_t t;
     bool root_parent = posix_gfid_is_root(pfd->gfid) && !strcmp(e->d_name, "..");
     const char *name = root_parent ? "." : e->d_name;
     char path[PATH_MAX];
@@ -160,15 +164,18 @@ static void stat_entry(posix_fd_t *pfd, const char *dirpath, gf_dirent_t *e)
         return;
     if (posix_gfid_get(path, gfid) == 0) {
         posix_iatt_set_gfid(&e->d_stat, gfid);
+        posix_iatt_names_only(&e->d_stat);
         e->d_ino = e->d_stat.ia_ino;
     }
+    t = (posix_xtarget_t){.path = path};
+    e->dict = posix_xattr_fill(&t, &e->d_stat, xdata);
 }
 
 /* readdir and readdirp: lists, then (plus) stats every entry, and unwinds. */
 static int list_dir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args, bool plus)
 {
-    posix_fd_t *pfd = posix_fd_get(this, args->fd);
     size_t limit = args->size ? args->size : LIST_DEFAULT_SIZE;
+    posix_fd_t *pfd = NULL;
     char dirpath[PATH_MAX];
     gf_reply_t rsp = {0};
     list_t l = {0};
@@ -176,17 +183,20 @@ static int list_dir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args, bool 
     size_t i;
     int ret;
 
-    if (!pfd || !pfd->dir)
-        return gf_unwind_error(frame, EBADF);
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
+    if (!pfd->dir)
+        return gf_unwind_error(frame, ENOTDIR);
     ret = list_fill(pfd, args->offset, limit, plus ? DIRENTP_WIRE : DIRENT_WIRE, &l);
     if (ret) {
         list_free(&l);
         return posix_fail(frame, ret);
     }
-    have_path = plus && posix_gfid_path(posix_brick(this), pfd->gfid, dirpath,
-                                        sizeof(dirpath)) == 0;
+    have_path =
+        plus && posix_gfid_path(posix_brick(this), pfd->gfid, dirpath, sizeof(dirpath)) == 0;
     for (i = 0; plus && i < l.n; i++)
-        stat_entry(pfd, have_path ? dirpath : NULL, &l.v[i]);
+        stat_entry(pfd, have_path ? dirpath : NULL, &l.v[i], args->xdata);
     rsp.op_ret = (int32_t)l.n;
     rsp.entries = l.v;
     rsp.n_entries = l.n;
@@ -201,8 +211,25 @@ int posix_readdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     return list_dir(frame, this, args, false);
 }
 
-/* As readdir, each entry with its attributes and gfid in d_stat. */
+/* As readdir, each entry with its attributes and gfid in d_stat, and in its
+ * dict the xattrs args->xdata asks for (distribute asks for its link-file
+ * xattr, to leave link files out of listings). */
 int posix_readdirp(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
     return list_dir(frame, this, args, true);
+}
+
+/* args->flags non-zero: data only. */
+int posix_fsyncdir(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
+    int ret;
+
+    ret = posix_fd_get(this, args->fd, &pfd);
+    if (ret)
+        return posix_fail(frame, ret);
+    if ((args->flags ? fdatasync(pfd->fd) : fsync(pfd->fd)) != 0)
+        return gf_unwind_error(frame, errno);
+    return gf_unwind(frame, &rsp);
 }

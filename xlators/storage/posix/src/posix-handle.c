@@ -216,10 +216,21 @@ static int link_once(const char *path, const char *handle, const struct stat *st
     return (hst.st_ino == st->st_ino && hst.st_dev == st->st_dev) ? 0 : -EEXIST;
 }
 
+/* The target of a directory handle: "../../CC/DD/<parent gfid>/<name>". */
+static int dir_link_target(const uuid_t pargfid, const char *name, char *target)
+{
+    char ptext[37];
+
+    uuid_unparse_lower(pargfid, ptext);
+    return fit(snprintf(target, DIR_LINK_MAX + 1, "../../%02x/%02x/%s/%s", pargfid[0],
+                        pargfid[1], ptext, name),
+               DIR_LINK_MAX + 1);
+}
+
 int posix_handle_make(const char *brick, const uuid_t gfid, const char *path,
                       const struct stat *st, const uuid_t pargfid, const char *name)
 {
-    char handle[PATH_MAX], target[DIR_LINK_MAX + 1], ptext[37];
+    char handle[PATH_MAX], target[DIR_LINK_MAX + 1];
     int ret;
 
     ret = make_hash_dirs(brick, gfid);
@@ -229,11 +240,32 @@ int posix_handle_make(const char *brick, const uuid_t gfid, const char *path,
         return ret;
     if (!S_ISDIR(st->st_mode))
         return link_once(path, handle, st);
-    uuid_unparse_lower(pargfid, ptext);
-    ret = fit(snprintf(target, sizeof(target), "../../%02x/%02x/%s/%s", pargfid[0], pargfid[1],
-                       ptext, name),
-              sizeof(target));
+    ret = dir_link_target(pargfid, name, target);
     return ret ? ret : symlink_once(target, handle);
+}
+
+int posix_handle_relink(const char *brick, const uuid_t gfid, const uuid_t newpargfid,
+                        const char *name)
+{
+    char handle[PATH_MAX], tmp[PATH_MAX + 16], target[DIR_LINK_MAX + 1];
+    int ret;
+
+    ret = make_hash_dirs(brick, gfid);
+    if (!ret)
+        ret = posix_handle_path(brick, gfid, handle, sizeof(handle));
+    if (!ret)
+        ret = dir_link_target(newpargfid, name, target);
+    if (ret)
+        return ret;
+    snprintf(tmp, sizeof(tmp), "%s.%ld", handle, (long)gettid());
+    unlink(tmp);
+    if (symlink(target, tmp) != 0)
+        return -errno;
+    if (rename(tmp, handle) != 0) {
+        ret = -errno;
+        unlink(tmp);
+    }
+    return ret;
 }
 
 int posix_handle_remove(const char *brick, const uuid_t gfid, int is_dir)

@@ -25,9 +25,9 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
-#define POSIX_GFID_XATTR "trusted.gfid"
+#define POSIX_GFID_XATTR  "trusted.gfid"
 #define POSIX_VOLID_XATTR "trusted.glusterfs.volume-id"
-#define POSIX_HANDLE_DIR ".glusterfs"
+#define POSIX_HANDLE_DIR  ".glusterfs"
 
 /* The root directory's gfid, 00000000-0000-0000-0000-000000000001. */
 extern const uuid_t posix_root_gfid;
@@ -59,8 +59,16 @@ int posix_entry_path(const char *brick, const uuid_t pargfid, const char *name, 
  * is name in the directory pargfid. A handle that already points at the same
  * object is success; one that points elsewhere is -EEXIST.
  */
-int posix_handle_make(const char *brick, const uuid_t gfid, const char *path,
-                      const struct stat *st, const uuid_t pargfid, const char *name);
+int posix_handle_make(const char *brick, const uuid_t gfid, const char *path, const struct stat *st,
+                      const uuid_t pargfid, const char *name);
+
+/*
+ * Points the handle of directory gfid at its new name (name in the directory
+ * newpargfid) after a rename, replacing the old symlink atomically (a new one
+ * is renamed over it), so that the directory never lacks a handle. 0 or -errno.
+ */
+int posix_handle_relink(const char *brick, const uuid_t gfid, const uuid_t newpargfid,
+                        const char *name);
 
 /*
  * Removes the handle of an object whose name was just removed: a directory's

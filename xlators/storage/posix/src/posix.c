@@ -5,7 +5,8 @@
  *
  * This file holds the descriptor and its options, init (checks of the brick
  * directory: its volume id, its root gfid, its handle tree), the per-fd state
- * and the helpers the fop files share. An idle brick holds no descriptor: paths
+ * (opened on first use for the anonymous fds protocol/server makes) and the
+ * helpers the fop files share. An idle brick holds no descriptor: paths
  * are resolved through the handles on each call.
  *
  * Ownership of new objects: posix runs as root and creates files as root, then
@@ -47,7 +48,7 @@ int posix_entry_paths(gf_xlator_t *this, const gf_loc_t *loc, char *ppath, char 
 
     ret = posix_entry_path(posix_brick(this), loc->pargfid, loc->name, path, PATH_MAX);
     if (ret)
-        return ret;
+        return ret == -ENOENT ? -ESTALE : ret;
     plen = strlen(path) - strlen(loc->name) - 1;
     memcpy(ppath, path, plen);
     ppath[plen] = '\0';
@@ -103,6 +104,14 @@ void posix_iatt_set_gfid(gf_iatt_t *ia, const uuid_t gfid)
     ia->ia_ino = ino;
 }
 
+/* A non-directory with a gfid has a handle, which is one more hard link to
+ * it: the names alone are counted, as GlusterFS bricks report them. */
+void posix_iatt_names_only(gf_iatt_t *ia)
+{
+    if (!GF_IA_ISDIR(ia) && !uuid_is_null(ia->ia_gfid) && ia->ia_nlink > 0)
+        ia->ia_nlink--;
+}
+
 int posix_iatt_path(const char *path, const uuid_t gfid, gf_iatt_t *ia)
 {
     struct stat st;
@@ -116,6 +125,7 @@ int posix_iatt_path(const char *path, const uuid_t gfid, gf_iatt_t *ia)
         posix_iatt_set_gfid(ia, gfid);
     else if (posix_gfid_get(path, found) == 0)
         posix_iatt_set_gfid(ia, found);
+    posix_iatt_names_only(ia);
     return 0;
 }
 
@@ -128,16 +138,76 @@ int posix_iatt_fd(const posix_fd_t *pfd, gf_iatt_t *ia)
     memset(ia, 0, sizeof(*ia));
     gf_iatt_from_stat(ia, &st);
     posix_iatt_set_gfid(ia, pfd->gfid);
+    posix_iatt_names_only(ia);
     return 0;
 }
 
-posix_fd_t *posix_fd_get(gf_xlator_t *this, gf_fd_t *fd)
+/* Opens the object with that gfid for an fd nobody opened: directories as
+ * streams, files read-write when possible. 0 with *desc (and *dir), or -errno. */
+static int open_by_gfid(gf_xlator_t *this, const uuid_t gfid, int *desc, DIR **dir)
 {
-    uint64_t v;
+    char path[PATH_MAX];
+    struct stat st;
+    int ret, fd;
 
-    if (!fd || gf_fd_ctx_get(fd, this, &v) != 0)
-        return NULL;
-    return (posix_fd_t *)(uintptr_t)v;
+    ret = posix_gfid_path(posix_brick(this), gfid, path, sizeof(path));
+    if (ret)
+        return ret;
+    if (lstat(path, &st) != 0)
+        return -errno;
+    *dir = NULL;
+    if (S_ISDIR(st.st_mode)) {
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *dir = fd >= 0 ? fdopendir(fd) : NULL;
+        if (fd >= 0 && !*dir) {
+            ret = -errno;
+            close(fd);
+            return ret;
+        }
+    } else {
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0 && (errno == EACCES || errno == EROFS || errno == ETXTBSY))
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0)
+        return -errno;
+    *desc = fd;
+    return 0;
+}
+
+int posix_fd_get(gf_xlator_t *this, gf_fd_t *fd, posix_fd_t **out)
+{
+    posix_priv_t *priv = this->priv;
+    uint64_t v;
+    uuid_t gfid;
+    DIR *dir;
+    int ret = 0, desc;
+
+    if (fd && gf_fd_ctx_get(fd, this, &v) == 0) {
+        *out = (posix_fd_t *)(uintptr_t)v;
+        return 0;
+    }
+    if (!fd || !fd->inode)
+        return -EBADF;
+    gf_inode_gfid(fd->inode, gfid);
+    if (uuid_is_null(gfid))
+        return -EBADF;
+    pthread_mutex_lock(&priv->anon_lock);
+    if (gf_fd_ctx_get(fd, this, &v) != 0) {
+        ret = open_by_gfid(this, gfid, &desc, &dir);
+        if (!ret && (ret = posix_fd_attach(this, fd, desc, dir, gfid)) != 0) {
+            if (dir)
+                closedir(dir);
+            else
+                close(desc);
+        }
+        if (!ret)
+            gf_fd_ctx_get(fd, this, &v);
+    }
+    pthread_mutex_unlock(&priv->anon_lock);
+    if (!ret)
+        *out = (posix_fd_t *)(uintptr_t)v;
+    return ret;
 }
 
 int posix_fd_attach(gf_xlator_t *this, gf_fd_t *fd, int desc, DIR *dir, const uuid_t gfid)
@@ -311,6 +381,25 @@ static int check_root_gfid(const char *dir)
     return -EINVAL;
 }
 
+static void locks_init(posix_priv_t *priv)
+{
+    int i;
+
+    for (i = 0; i < POSIX_XATTROP_LOCKS; i++)
+        pthread_mutex_init(&priv->xattrop_locks[i], NULL);
+    pthread_mutex_init(&priv->anon_lock, NULL);
+}
+
+static void posix_fini(gf_xlator_t *this)
+{
+    posix_priv_t *priv = this->priv;
+    int i;
+
+    for (i = 0; i < POSIX_XATTROP_LOCKS; i++)
+        pthread_mutex_destroy(&priv->xattrop_locks[i]);
+    pthread_mutex_destroy(&priv->anon_lock);
+}
+
 static int posix_init(gf_xlator_t *this)
 {
     posix_priv_t *priv = this->priv;
@@ -327,9 +416,11 @@ static int posix_init(gf_xlator_t *this)
         ret = check_root_gfid(priv->directory);
     if (!ret)
         ret = posix_handle_init(priv->directory);
-    if (!ret)
-        gf_log(GF_LOG_INFO, "serving brick directory %s", priv->directory);
-    return ret;
+    if (ret)
+        return ret;
+    locks_init(priv);
+    gf_log(GF_LOG_INFO, "serving brick directory %s", priv->directory);
+    return 0;
 }
 
 static const gf_option_t posix_options[] = {
@@ -351,6 +442,7 @@ const gf_xlator_desc_t gf_xlator_desc = {
     .type = "storage/posix",
     .priv_size = sizeof(posix_priv_t),
     .init = posix_init,
+    .fini = posix_fini,
     .release = posix_release,
     .options = posix_options,
     .fops =
@@ -379,5 +471,20 @@ const gf_xlator_desc_t gf_xlator_desc = {
             [GF_FOP_OPENDIR] = posix_opendir,
             [GF_FOP_READDIR] = posix_readdir,
             [GF_FOP_READDIRP] = posix_readdirp,
+            [GF_FOP_FSYNCDIR] = posix_fsyncdir,
+            [GF_FOP_READLINK] = posix_readlink,
+            [GF_FOP_MKNOD] = posix_mknod,
+            [GF_FOP_SYMLINK] = posix_symlink,
+            [GF_FOP_RENAME] = posix_rename,
+            [GF_FOP_LINK] = posix_link,
+            [GF_FOP_FGETXATTR] = posix_fgetxattr,
+            [GF_FOP_FSETXATTR] = posix_fsetxattr,
+            [GF_FOP_FREMOVEXATTR] = posix_fremovexattr,
+            [GF_FOP_XATTROP] = posix_xattrop,
+            [GF_FOP_FXATTROP] = posix_fxattrop,
+            [GF_FOP_FALLOCATE] = posix_allocate,
+            [GF_FOP_DISCARD] = posix_discard,
+            [GF_FOP_ZEROFILL] = posix_zerofill,
+            [GF_FOP_SEEK] = posix_seek,
         },
 };

@@ -1,0 +1,171 @@
+/*
+ * The --xml output of the gluster command, in the shape of GlusterFS's cliOutput
+ * documents (an XML declaration, <cliOutput> with opRet, opErrno and opErrstr,
+ * then the command's element), indented by two spaces per level as GlusterFS's
+ * libxml2 writer does. `volume status` gives <volStatus><volumes><volume> with a
+ * <node> per brick; other commands give the envelope only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli-xdr.h"
+#include "cli.h"
+
+/* The text of "PREFIX.KEY" in out, or def. */
+static const char *
+text(gf_dict_t *out, const char *prefix, const char *key, const char *def)
+{
+    char k[256];
+    const char *v = NULL;
+
+    snprintf(k, sizeof(k), "%s.%s", prefix, key);
+    return out && gf_dict_get_str(out, k, &v) == 0 ? v : def;
+}
+
+static int
+number(gf_dict_t *out, const char *prefix, const char *key)
+{
+    char k[256];
+    int32_t v = 0;
+
+    snprintf(k, sizeof(k), "%s%s%s", prefix, *prefix ? "." : "", key);
+    if (out)
+        gf_dict_get_int32(out, k, &v);
+    return v;
+}
+
+/* Prints s with &, <, > and " escaped. */
+static void
+escaped(const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", stdout); break;
+        case '<': fputs("&lt;", stdout); break;
+        case '>': fputs("&gt;", stdout); break;
+        case '"': fputs("&quot;", stdout); break;
+        default: putchar(*s);
+        }
+    }
+}
+
+/* <name>value</name> at depth (an empty value gives <name/>). */
+static void __attribute__((format(printf, 3, 4)))
+element(int depth, const char *name, const char *fmt, ...)
+{
+    char value[4096];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    printf("%*s", depth * 2, "");
+    if (!*value) {
+        printf("<%s/>\n", name);
+        return;
+    }
+    printf("<%s>", name);
+    escaped(value);
+    printf("</%s>\n", name);
+}
+
+static void
+open_tag(int depth, const char *name)
+{
+    printf("%*s<%s>\n", depth * 2, "", name);
+}
+
+static void
+close_tag(int depth, const char *name)
+{
+    printf("%*s</%s>\n", depth * 2, "", name);
+}
+
+/* The figures of `status VOL clients|mem` for brick prefix b, inside its <node>. */
+static void
+node_detail(gf_dict_t *out, const char *b, const char *detail, int depth)
+{
+    if (strcmp(detail, "clients") == 0) {
+        open_tag(depth, "clientsStatus");
+        element(depth + 1, "clientCount", "%s", text(out, b, "clients", "0"));
+        element(depth + 1, "openFds", "%s", text(out, b, "fds", "0"));
+        close_tag(depth, "clientsStatus");
+        return;
+    }
+    open_tag(depth, "memStatus");
+    element(depth + 1, "memBytes", "%s", text(out, b, "mem-bytes", "0"));
+    element(depth + 1, "memBlocks", "%s", text(out, b, "mem-blocks", "0"));
+    element(depth + 1, "inodes", "%s", text(out, b, "inodes", "0"));
+    element(depth + 1, "processThreads", "%s", text(out, b, "process-threads", "0"));
+    element(depth + 1, "processOpenFds", "%s", text(out, b, "process-open-fds", "0"));
+    close_tag(depth, "memStatus");
+}
+
+/* One <node>: a brick of the volume at prefix b. */
+static void
+node(gf_dict_t *out, const char *b, const char *detail, int depth)
+{
+    int online = number(out, b, "online"), port = number(out, b, "port");
+    char portword[16];
+
+    snprintf(portword, sizeof(portword), "%d", port);
+    open_tag(depth, "node");
+    element(depth + 1, "hostname", "%s", text(out, b, "host", ""));
+    element(depth + 1, "path", "%s", text(out, b, "path", ""));
+    element(depth + 1, "status", "%d", online);
+    element(depth + 1, "port", "%s", online && port ? portword : "N/A");
+    open_tag(depth + 1, "ports");
+    element(depth + 2, "tcp", "%s", online && port ? portword : "N/A");
+    element(depth + 2, "rdma", "N/A");
+    close_tag(depth + 1, "ports");
+    element(depth + 1, "pid", "%d", number(out, b, "pid"));
+    if (*detail && online)
+        node_detail(out, b, detail, depth + 1);
+    close_tag(depth, "node");
+}
+
+static void
+vol_status(gf_dict_t *out, int depth)
+{
+    const char *detail = "";
+    int n = number(out, "", "count");
+    char p[32], b[64];
+
+    if (out)
+        gf_dict_get_str(out, "detail", &detail);
+    open_tag(depth, "volStatus");
+    open_tag(depth + 1, "volumes");
+    for (int i = 1; i <= n; i++) {
+        int bricks;
+        snprintf(p, sizeof(p), "volume%d", i);
+        bricks = number(out, p, "brick-count");
+        open_tag(depth + 2, "volume");
+        element(depth + 3, "volName", "%s", text(out, p, "name", ""));
+        element(depth + 3, "nodeCount", "%d", bricks);
+        for (int j = 1; j <= bricks; j++) {
+            snprintf(b, sizeof(b), "%s.brick%d", p, j);
+            node(out, b, detail, depth + 3);
+        }
+        if (!*detail)
+            element(depth + 3, "tasks", "%s", "");
+        close_tag(depth + 2, "volume");
+    }
+    close_tag(depth + 1, "volumes");
+    close_tag(depth, "volStatus");
+}
+
+int
+cli_print_xml(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr,
+              gf_dict_t *out)
+{
+    printf("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n");
+    open_tag(0, "cliOutput");
+    element(1, "opRet", "%d", op_ret);
+    element(1, "opErrno", "%d", op_errno);
+    element(1, "opErrstr", "%s", op_ret && errstr ? errstr : "");
+    if (op_ret == 0 && cmd->proc == GF_CLI_VOLUME_STATUS)
+        vol_status(out, 1);
+    close_tag(0, "cliOutput");
+    return op_ret ? 1 : 0;
+}

@@ -20,52 +20,40 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 
-/* Writes a message to err (when there is room); returns ret. */
-__attribute__((format(printf, 4, 5))) static int say(int ret, char *err, size_t errlen,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
-
 /* Bytes that binding an option of type t writes into priv. */
 static size_t field_size(gf_opt_type_t t)
 {
     switch (t) {
     case GF_OPT_INT:
-    case GF_OPT_TIME: return sizeof(int64_t);
-    case GF_OPT_SIZE: return sizeof(uint64_t);
-    case GF_OPT_BOOL: return sizeof(bool);
-    default: return sizeof(char *);
+    case GF_OPT_TIME:
+        return sizeof(int64_t);
+    case GF_OPT_SIZE:
+        return sizeof(uint64_t);
+    case GF_OPT_BOOL:
+        return sizeof(bool);
+    default:
+        return sizeof(char *);
     }
 }
 
-int gf_xlator_desc_check(const gf_xlator_desc_t *desc, const char *type, char *err,
-                         size_t errlen)
+int gf_xlator_desc_check(const gf_xlator_desc_t *desc, const char *type, char *err, size_t errlen)
 {
     if (desc->abi_version != GF_XLATOR_ABI_VERSION)
-        return say(-EINVAL, err, errlen,
-                   "its ABI version is %" PRIu32 " but this program needs %u: rebuild the "
-                   "translator with this version",
-                   desc->abi_version, GF_XLATOR_ABI_VERSION);
+        return gf_errf(-EINVAL, err, errlen,
+                       "its ABI version is %" PRIu32 " but this program needs %u: rebuild the "
+                       "translator with this version",
+                       desc->abi_version, GF_XLATOR_ABI_VERSION);
     if (!desc->type || strcmp(desc->type, type) != 0)
-        return say(-EINVAL, err, errlen, "it is a translator of type '%s', not '%s'",
-                   desc->type ? desc->type : "(none)", type);
+        return gf_errf(-EINVAL, err, errlen, "it is a translator of type '%s', not '%s'",
+                       desc->type ? desc->type : "(none)", type);
     for (const gf_option_t *opt = desc->options; opt && opt->key; opt++) {
         if (opt->offset == GF_OPT_NO_FIELD)
             continue;
-        if (opt->offset > desc->priv_size ||
-            desc->priv_size - opt->offset < field_size(opt->type))
-            return say(-EINVAL, err, errlen,
-                       "its option '%s' binds at offset %zu, outside its %zu-byte private "
-                       "struct",
-                       opt->key, opt->offset, desc->priv_size);
+        if (opt->offset > desc->priv_size || desc->priv_size - opt->offset < field_size(opt->type))
+            return gf_errf(-EINVAL, err, errlen,
+                           "its option '%s' binds at offset %zu, outside its %zu-byte private "
+                           "struct",
+                           opt->key, opt->offset, desc->priv_size);
     }
     return 0;
 }
@@ -85,23 +73,23 @@ static int open_module(const char *what, const char *type, const char *dir, void
     *handle = NULL;
     *desc = NULL;
     if (gf_asprintf(&path, "%s/%s.so", dir, type) < 0)
-        return say(-ENOMEM, err, errlen, "%s: out of memory", what);
+        return gf_errf(-ENOMEM, err, errlen, "%s: out of memory", what);
     if (access(path, F_OK) != 0) {
-        ret = say(-ENOENT, err, errlen,
-                  "%s: translator %s not found: %s does not exist (translators are loaded "
-                  "from %s; is it installed?)",
-                  what, type, path, dir);
+        ret = gf_errf(-ENOENT, err, errlen,
+                      "%s: translator %s not found: %s does not exist (translators are loaded "
+                      "from %s; is it installed?)",
+                      what, type, path, dir);
     } else if (!(*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE))) {
         /* NODELETE: a thread may still be returning through a translator's code (a
          * callback running in a child's stack frame, an RPC or timer callback) after
          * its graph is finished, so modules stay mapped once loaded. */
-        ret = say(-EINVAL, err, errlen, "%s: cannot load %s: %s", what, path, dlerror());
+        ret = gf_errf(-EINVAL, err, errlen, "%s: cannot load %s: %s", what, path, dlerror());
     } else if (!(*desc = dlsym(*handle, "gf_xlator_desc"))) {
-        ret = say(-EINVAL, err, errlen,
-                  "%s: %s has no gf_xlator_desc descriptor: it is not a translator module",
-                  what, path);
+        ret = gf_errf(-EINVAL, err, errlen,
+                      "%s: %s has no gf_xlator_desc descriptor: it is not a translator module",
+                      what, path);
     } else if (gf_xlator_desc_check(*desc, type, why, sizeof(why))) {
-        ret = say(-EINVAL, err, errlen, "%s: %s cannot be used: %s", what, path, why);
+        ret = gf_errf(-EINVAL, err, errlen, "%s: %s cannot be used: %s", what, path, why);
     }
     if (ret && *handle)
         dlclose(*handle);
@@ -138,7 +126,7 @@ int gf_xlator_desc_load(const char *type, const char *xlator_dir, const gf_xlato
 
     *out = NULL;
     if (!dir)
-        return say(-EINVAL, err, errlen, "no translator directory is set");
+        return gf_errf(-EINVAL, err, errlen, "no translator directory is set");
     snprintf(what, sizeof(what), "translator type '%s'", type);
     ret = open_module(what, type, dir, &handle, out, err, errlen);
     if (ret == 0)
@@ -183,8 +171,7 @@ const gf_option_t *gf_xlator_options_differ(const gf_xlator_desc_t *desc, gf_opt
  * Copies the volume's options into xl, allocates its priv and binds the options
  * into it, all charged to xl. 0 or -errno.
  */
-static int bind_options(gf_xlator_t *xl, const gf_volfile_vol_t *vol, char *err,
-                        size_t errlen)
+static int bind_options(gf_xlator_t *xl, const gf_volfile_vol_t *vol, char *err, size_t errlen)
 {
     gf_xlator_t *saved = gf_this;
     int ret = -ENOMEM;
@@ -196,7 +183,7 @@ static int bind_options(gf_xlator_t *xl, const gf_volfile_vol_t *vol, char *err,
     if (xl->options && (xl->priv || !xl->desc->priv_size))
         ret = gf_options_bind(xl->desc->options, xl->options, xl->priv, err, errlen);
     else
-        say(ret, err, errlen, "volume '%s': out of memory", xl->name);
+        gf_errf(ret, err, errlen, "volume '%s': out of memory", xl->name);
     gf_this = saved;
     return ret;
 }
@@ -214,39 +201,39 @@ static int append(gf_xlator_t ***arr, int *n, gf_xlator_t *item)
 }
 
 /* Links xl to the subvolumes its volume lists (already in g). 0 or -errno. */
-static int link_children(gf_graph_t *g, gf_xlator_t *xl, const gf_volfile_vol_t *vol,
-                         char *err, size_t errlen)
+static int link_children(gf_graph_t *g, gf_xlator_t *xl, const gf_volfile_vol_t *vol, char *err,
+                         size_t errlen)
 {
     for (int i = 0; i < vol->n_subvols; i++) {
         gf_xlator_t *child = gf_graph_find(g, vol->subvols[i]);
 
         if (!child)
-            return say(-EINVAL, err, errlen,
-                       "volume '%s': subvolume '%s' is not defined before it", xl->name,
-                       vol->subvols[i]);
+            return gf_errf(-EINVAL, err, errlen,
+                           "volume '%s': subvolume '%s' is not defined before it", xl->name,
+                           vol->subvols[i]);
         if (append(&xl->children, &xl->n_children, child) ||
             append(&child->parents, &child->n_parents, xl))
-            return say(-ENOMEM, err, errlen, "volume '%s': out of memory", xl->name);
+            return gf_errf(-ENOMEM, err, errlen, "volume '%s': out of memory", xl->name);
     }
     return 0;
 }
 
 /* Builds the translator of vol and adds it to g. 0 or -errno. */
-static int construct_one(gf_graph_t *g, const gf_volfile_vol_t *vol, const char *dir,
-                         char *err, size_t errlen)
+static int construct_one(gf_graph_t *g, const gf_volfile_vol_t *vol, const char *dir, char *err,
+                         size_t errlen)
 {
     gf_xlator_t *xl = gf_calloc(1, sizeof(*xl));
     int ret;
 
     if (!xl)
-        return say(-ENOMEM, err, errlen, "volume '%s': out of memory", vol->name);
+        return gf_errf(-ENOMEM, err, errlen, "volume '%s': out of memory", vol->name);
     g->xlators[g->n++] = xl;
     xl->graph = g;
     xl->brick = g->brick;
     xl->name = gf_strdup(vol->name);
     xl->type = gf_strdup(vol->type);
     if (!xl->name || !xl->type)
-        return say(-ENOMEM, err, errlen, "volume '%s': out of memory", vol->name);
+        return gf_errf(-ENOMEM, err, errlen, "volume '%s': out of memory", vol->name);
     ret = load_module(xl, dir, err, errlen);
     if (ret == 0)
         ret = bind_options(xl, vol, err, errlen);
@@ -264,16 +251,16 @@ int gf_graph_construct(const gf_volfile_t *vf, const char *xlator_dir, const cha
 
     *out = NULL;
     if (!dir)
-        return say(-EINVAL, err, errlen, "no translator directory is set");
+        return gf_errf(-EINVAL, err, errlen, "no translator directory is set");
     if (vf->n_vols == 0)
-        return say(-EINVAL, err, errlen, "the volfile defines no volume");
+        return gf_errf(-EINVAL, err, errlen, "the volfile defines no volume");
     g = gf_calloc(1, sizeof(*g));
     if (!g)
-        return say(-ENOMEM, err, errlen, "out of memory building the graph");
+        return gf_errf(-ENOMEM, err, errlen, "out of memory building the graph");
     g->xlators = gf_calloc(vf->n_vols, sizeof(*g->xlators));
     g->brick = brick ? gf_strdup(brick) : NULL;
     if (!g->xlators || (brick && !g->brick))
-        ret = say(-ENOMEM, err, errlen, "out of memory building the graph");
+        ret = gf_errf(-ENOMEM, err, errlen, "out of memory building the graph");
     for (int i = 0; ret == 0 && i < vf->n_vols; i++)
         ret = construct_one(g, &vf->vols[i], dir, err, errlen);
     if (ret) {
@@ -315,13 +302,13 @@ int gf_graph_construct_below(const gf_volfile_t *vf, const char *name, const cha
         if (strcmp(vf->vols[i].name, name) == 0)
             top = i;
     if (top < 0)
-        return say(-EINVAL, err, errlen, "the volfile defines no volume '%s'", name);
+        return gf_errf(-EINVAL, err, errlen, "the volfile defines no volume '%s'", name);
     keep = gf_calloc((size_t)top + 1, sizeof(*keep));
     sub.vols = gf_calloc((size_t)top + 1, sizeof(*sub.vols));
     if (!keep || !sub.vols) {
         gf_free(keep);
         gf_free(sub.vols);
-        return say(-ENOMEM, err, errlen, "out of memory building the graph of '%s'", name);
+        return gf_errf(-ENOMEM, err, errlen, "out of memory building the graph of '%s'", name);
     }
     mark_below(vf, top, keep);
     for (int i = 0; i <= top; i++)
@@ -418,16 +405,16 @@ static int init_one(gf_xlator_t *xl)
 int gf_graph_init(gf_graph_t *g, char *err, size_t errlen)
 {
     if (g->initialized)
-        return say(-EALREADY, err, errlen, "the graph is initialized already");
+        return gf_errf(-EALREADY, err, errlen, "the graph is initialized already");
     for (int i = 0; i < g->n; i++) {
         gf_xlator_t *xl = g->xlators[i];
         int ret = init_one(xl);
 
         if (ret) {
             fini_all(g);
-            return say(ret, err, errlen,
-                       "volume '%s' (%s) failed to initialize: %s (its log lines say why)",
-                       xl->name, xl->type, strerror(-ret));
+            return gf_errf(ret, err, errlen,
+                           "volume '%s' (%s) failed to initialize: %s (its log lines say why)",
+                           xl->name, xl->type, strerror(-ret));
         }
     }
     g->initialized = true;

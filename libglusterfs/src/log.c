@@ -158,3 +158,15 @@ void gf_log_at(struct gf_xlator *xl, gf_loglevel_t level, const char *file, int 
     write_line(buf, len);
     errno = saved_errno;
 }
+
+int gf_errf(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return ret;
+}

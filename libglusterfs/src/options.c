@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "glusterfs/dict.h"
+#include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterfs/options.h"
 #include "glusterfs/xlator.h"
@@ -32,20 +33,6 @@ typedef union value {
     uint64_t u; /* SIZE */
     bool b;     /* BOOL */
 } value_t;
-
-/* Writes a message to err (when there is room); returns -EINVAL. */
-__attribute__((format(printf, 3, 4))) static int say(char *err, size_t errlen,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
-}
 
 /* Whether a table key is a pattern: it ends in ".*". */
 static bool is_pattern(const char *key)
@@ -171,11 +158,20 @@ static int parse_time(const char *s, int64_t *out)
         if (rest[1])
             return -EINVAL;
         switch (rest[0] | 0x20) {
-        case 's': mult = 1; break;
-        case 'm': mult = 60; break;
-        case 'h': mult = 3600; break;
-        case 'd': mult = 86400; break;
-        default: return -EINVAL;
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        default:
+            return -EINVAL;
         }
     }
     if (v > (uint64_t)INT64_MAX / mult)
@@ -195,8 +191,9 @@ static int check_signed(const gf_option_t *opt, const char *value, int64_t v, co
 {
     if (!bounded(opt) || (v >= opt->min && v <= opt->max))
         return 0;
-    return say(err, errlen, "'%s' is out of range (accepted: %" PRId64 " to %" PRId64 "%s)",
-               value, opt->min, opt->max, unit);
+    return gf_errf(-EINVAL, err, errlen,
+                   "'%s' is out of range (accepted: %" PRId64 " to %" PRId64 "%s)", value, opt->min,
+                   opt->max, unit);
 }
 
 static int check_size(const gf_option_t *opt, const char *value, uint64_t v, char *err,
@@ -207,8 +204,9 @@ static int check_size(const gf_option_t *opt, const char *value, uint64_t v, cha
 
     if (!bounded(opt) || (v >= min && v <= max))
         return 0;
-    return say(err, errlen, "'%s' is out of range (accepted: %" PRIu64 " to %" PRIu64 " bytes)",
-               value, min, max);
+    return gf_errf(-EINVAL, err, errlen,
+                   "'%s' is out of range (accepted: %" PRIu64 " to %" PRIu64 " bytes)", value, min,
+                   max);
 }
 
 /* The clause of an INT message saying what is accepted (buf holds it when bounded). */
@@ -229,10 +227,10 @@ static int parse_enum(const gf_option_t *opt, const char *value, char *err, size
         if (strcmp(value, opt->values[i]) == 0)
             return 0;
         if (used < sizeof(list))
-            used += snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                             opt->values[i]);
+            used +=
+                snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", opt->values[i]);
     }
-    return say(err, errlen, "'%s' is not one of the accepted values: %s", value, list);
+    return gf_errf(-EINVAL, err, errlen, "'%s' is not one of the accepted values: %s", value, list);
 }
 
 /*
@@ -251,34 +249,35 @@ static int parse_value(const gf_option_t *opt, const char *value, value_t *v, ch
     case GF_OPT_PATH:
         if (value[0] == '/')
             return 0;
-        return say(err, errlen, "'%s' is not an absolute path (it must start with '/')", value);
+        return gf_errf(-EINVAL, err, errlen,
+                       "'%s' is not an absolute path (it must start with '/')", value);
     case GF_OPT_INT:
         if (parse_int(value, &v->i))
-            return say(err, errlen, "'%s' is not a valid integer (%s)", value,
-                       int_range(opt, range, sizeof(range)));
+            return gf_errf(-EINVAL, err, errlen, "'%s' is not a valid integer (%s)", value,
+                           int_range(opt, range, sizeof(range)));
         return check_signed(opt, value, v->i, "", err, errlen);
     case GF_OPT_SIZE:
         if (gf_parse_size(value, &v->u))
-            return say(err, errlen, "'%s' is not a valid size (examples: 4096, 64KB, 1GB)",
-                       value);
+            return gf_errf(-EINVAL, err, errlen,
+                           "'%s' is not a valid size (examples: 4096, 64KB, 1GB)", value);
         return check_size(opt, value, v->u, err, errlen);
     case GF_OPT_BOOL:
         if (gf_parse_bool(value, &v->b) == 0)
             return 0;
-        return say(err, errlen,
-                   "'%s' is not a boolean (accepted: on/off, yes/no, true/false, "
-                   "enable/disable, 1/0)",
-                   value);
+        return gf_errf(-EINVAL, err, errlen,
+                       "'%s' is not a boolean (accepted: on/off, yes/no, true/false, "
+                       "enable/disable, 1/0)",
+                       value);
     case GF_OPT_ENUM:
         return parse_enum(opt, value, err, errlen);
     case GF_OPT_TIME:
         if (parse_time(value, &v->i))
-            return say(err, errlen,
-                       "'%s' is not a valid time (examples: 30, 30s, 5m, 2h, 1d)", value);
+            return gf_errf(-EINVAL, err, errlen,
+                           "'%s' is not a valid time (examples: 30, 30s, 5m, 2h, 1d)", value);
         return check_signed(opt, value, v->i, " seconds", err, errlen);
     }
-    return say(err, errlen, "option type %d is unknown (a bug in the translator's table)",
-               (int)opt->type);
+    return gf_errf(-EINVAL, err, errlen,
+                   "option type %d is unknown (a bug in the translator's table)", (int)opt->type);
 }
 
 int gf_option_validate(const gf_option_t *opt, const char *value, char *err, size_t errlen)
@@ -297,8 +296,9 @@ static bool is_string_type(gf_opt_type_t t)
 static int blame(const char *key, const char *why, char *err, size_t errlen)
 {
     if (gf_this && gf_this->name)
-        return say(err, errlen, "option '%s' of volume '%s': %s", key, gf_this->name, why);
-    return say(err, errlen, "option '%s': %s", key, why);
+        return gf_errf(-EINVAL, err, errlen, "option '%s' of volume '%s': %s", key, gf_this->name,
+                       why);
+    return gf_errf(-EINVAL, err, errlen, "option '%s': %s", key, why);
 }
 
 /* Writes "unknown option ... (known options: ...)" for key into err. */
@@ -314,9 +314,9 @@ static int unknown_key(const gf_option_t *table, const char *key, char *err, siz
     if (!table || !table->key)
         snprintf(why + used, sizeof(why) - used, " (it takes no options)");
     for (const gf_option_t *opt = table; opt && opt->key && used < sizeof(why); opt++)
-        used += snprintf(why + used, sizeof(why) - used, "%s%s%s",
-                         opt == table ? " (known options: " : ", ", opt->key,
-                         opt[1].key ? "" : ")");
+        used +=
+            snprintf(why + used, sizeof(why) - used, "%s%s%s",
+                     opt == table ? " (known options: " : ", ", opt->key, opt[1].key ? "" : ")");
     return blame(key, why, err, errlen);
 }
 
@@ -344,8 +344,7 @@ static int check_one(gf_dict_t *dict, const char *key, const gf_data_t *data, vo
 }
 
 /* Checks every default of the table that options does not override. */
-static int check_defaults(const gf_option_t *table, gf_dict_t *options, char *err,
-                          size_t errlen)
+static int check_defaults(const gf_option_t *table, gf_dict_t *options, char *err, size_t errlen)
 {
     char why[512], msg[600];
 
@@ -408,7 +407,7 @@ int gf_options_bind(const gf_option_t *table, gf_dict_t *options, void *priv, ch
     }
     if (ret == -ENOMEM) {
         gf_options_unbind(table, priv);
-        say(err, errlen, "out of memory while binding options");
+        gf_errf(-EINVAL, err, errlen, "out of memory while binding options");
     }
     return ret;
 }

@@ -9,6 +9,7 @@
 #define GF_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef enum {
     GF_LOG_NONE = 0,
@@ -29,6 +30,11 @@ gf_loglevel_t gf_log_get_level(void);
 /* "ERROR", "info", ... -> level; -1 when unknown. */
 int gf_log_level_parse(const char *name);
 void gf_log_fini(void);
+
+/* Writes a formatted message to err[errlen] (when err is not NULL and errlen > 0) and
+ * returns ret: the one way functions with an (err, errlen) out-parameter say why. */
+int gf_errf(int ret, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 void gf_log_at(struct gf_xlator *xl, gf_loglevel_t level, const char *file, int line,
                const char *func, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -21,7 +21,7 @@
 #include "glusterfs/options.h"
 
 #define MIN_BUCKETS           8
-#define UNSERIALIZE_MAX_PAIRS 65536
+#define UNSERIALIZE_MAX_PAIRS (1u << 20) /* a STATUS of 10,000 bricks has ~100,000 pairs */
 
 typedef struct pair {
     struct pair *prev, *next; /* insertion order */

@@ -617,17 +617,17 @@ static void test_unserialize_huge_count(void **state)
 
 static void test_unserialize_count_over_cap(void **state)
 {
-    /* 65537 empty-key, empty-value pairs: the data would hold them, the cap does not. */
-    const uint32_t count = 65537;
+    /* 2^20 + 1 empty-key, empty-value pairs: the data would hold them, the cap does not. */
+    const uint32_t count = (1u << 20) + 1;
     size_t len = 4 + (size_t)count * 9;
     unsigned char *buf = gf_calloc(1, len);
 
     buf[0] = 0;
-    buf[1] = 1;
+    buf[1] = 0x10;
     buf[2] = 0;
     buf[3] = 1;
     expect_rejected(buf, len);
-    buf[3] = 0; /* 65536: exactly at the cap, accepted (one key, replaced each time) */
+    buf[3] = 0; /* 2^20: exactly at the cap, accepted (one key, replaced each time) */
     {
         gf_dict_t *d = NULL;
         assert_int_equal(gf_dict_unserialize((const char *)buf, len, &d), 0);

@@ -176,7 +176,7 @@ gf_dict_t *gf_dict_copy(gf_dict_t *src);
  *
  * gf_dict_unserialize: decodes len bytes at buf into a new dict *out (one
  * reference). Rejects with -EINVAL, without reading outside buf, any input that
- * is truncated, claims more than len bytes or more than 65536 pairs, or has a
+ * is truncated, claims more than len bytes or more than 1,048,576 (2^20) pairs, or has a
  * key not followed by its NUL (or holding one). Bytes after the last pair are
  * ignored, as GlusterFS does. A zero-length buffer is an error: callers decide
  * what an absent dict means.

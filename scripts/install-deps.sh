@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config rpcsvc-proto
       libtirpc-dev liburcu-dev libssl-dev uuid-dev libcmocka-dev attr
       libcurl4-openssl-dev libjson-c-dev"
-TEST_PKGS="psmisc procps iproute2 perl etcd-server etcd-client"
+TEST_PKGS="psmisc procps iproute2 perl etcd-server etcd-client glusterfs-client"
 [ "${1:-}" = "--runtime-only" ] || PKGS="$PKGS $TEST_PKGS"
 
 missing=""

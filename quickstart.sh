@@ -68,7 +68,7 @@ gluster volume info demo
 echo "== gluster volume status demo"
 gluster volume status demo
 
-pids=$(for f in "$QS"/run/bricks/*.pid; do cat "$f"; done 2>/dev/null | sort -u | tr '\n' ' ')
+pids=$(for f in "$QS"/run/bricks/*.pid; do cat "$f"; done 2>/dev/null | sort -u | xargs)
 n=$(echo $pids | wc -w)
 if [ "$n" = 1 ]; then
     echo "== one brick process (glusterfsd, pid $pids) serves both bricks on one port (multiplexing)"

@@ -42,7 +42,7 @@ enum {
     GF_SET_ATTR_MODE = 0x1,
     GF_SET_ATTR_UID = 0x2,
     GF_SET_ATTR_GID = 0x4,
-    GF_SET_ATTR_SIZE = 0x8,
+    GF_SET_ATTR_SIZE = 0x8, /* on the wire; storage ignores it (truncate changes sizes) */
     GF_SET_ATTR_ATIME = 0x10,
     GF_SET_ATTR_MTIME = 0x20,
     GF_SET_ATTR_CTIME = 0x40,

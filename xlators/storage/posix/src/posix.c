@@ -285,10 +285,10 @@ int posix_apply_attrs(int fd, const char *path, bool is_link, const gf_iatt_t *i
     ret = apply_owner(fd, path, ia, valid);
     if (ret)
         return ret;
+    /* GF_SET_ATTR_SIZE is ignored, as GlusterFS's posix does: sizes change through
+     * truncate/ftruncate, and the stock distribute heals directories with valid = ~0. */
     if ((valid & GF_SET_ATTR_MODE) && !is_link)
         r = fd >= 0 ? fchmod(fd, mode) : chmod(path, mode);
-    if (!r && (valid & GF_SET_ATTR_SIZE))
-        r = fd >= 0 ? ftruncate(fd, ia->ia_size) : truncate(path, ia->ia_size);
     if (r)
         return -errno;
     return apply_times(fd, path, ia, valid);

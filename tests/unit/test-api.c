@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include "xl-testdir.h"
+
 #include "glfs-internal.h"
 #include "glfs.h"
 #include "glusterfs/ctx.h"
@@ -83,30 +85,12 @@ static const rpc_program_t fake_program = {
 
 /* ---- setup --------------------------------------------------------------------------- */
 
-/* Links xl_dir/CATEGORY/NAME.so to the built module. */
-static void link_module(const char *category, const char *name)
-{
-    char target[PATH_MAX], link[PATH_MAX];
-
-    snprintf(target, sizeof(target), "%s/%s/%s.so", TEST_XLATOR_DIR, category, name);
-    if (access(target, F_OK) != 0)
-        snprintf(target, sizeof(target), "%s/%s/.libs/%s.so", TEST_XLATOR_DIR, category, name);
-    snprintf(link, sizeof(link), "%s/%s", xl_dir, category);
-    assert_int_equal(mkdir(link, 0700), 0);
-    snprintf(link, sizeof(link), "%s/%s/%s.so", xl_dir, category, name);
-    assert_int_equal(symlink(target, link), 0);
-}
-
 static int group_setup(void **state)
 {
-    char log_path[PATH_MAX];
+    static const char *const modules[] = {"storage/posix", "debug/io-stats", NULL};
 
-    assert_non_null(mkdtemp(xl_dir));
-    link_module("storage", "posix");
-    link_module("debug", "io-stats");
+    xlt_dir_make(xl_dir, modules, "test-api");
     setenv("GF_XLATOR_DIR", xl_dir, 1);
-    snprintf(log_path, sizeof(log_path), "%s/test.log", xl_dir);
-    assert_int_equal(gf_log_init(log_path, "test-api"), 0);
     assert_int_equal(gf_ctx_init("test-api", 2, 4), 0);
     svc = rpc_svc_new(gf_ctx->events, NULL, NULL);
     assert_non_null(svc);
@@ -119,13 +103,9 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     rpc_svc_destroy(svc);
     gf_ctx_fini();
-    gf_log_fini();
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", xl_dir);
-    return system(cmd);
+    return xlt_dir_remove(xl_dir);
 }
 
 /* A glfs_t on VOLNAME through the fake glusterd, initialized. */

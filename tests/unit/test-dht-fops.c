@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include "xl-testdir.h"
+
 #include "dht.h"
 #include "glusterfs/dict.h"
 #include "glusterfs/fd.h"
@@ -44,7 +46,6 @@
 static const uuid_t root_gfid = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
 static char xl_dir[] = "/tmp/test-dht-xl-XXXXXX";
-static char log_path[PATH_MAX];
 
 /* One case's bricks and graph. */
 static int nbricks;
@@ -66,37 +67,17 @@ typedef struct {
     uint64_t offs[MAX_NAMES];
 } result_t;
 
-static void link_module(const char *category, const char *name)
-{
-    char target[PATH_MAX], link[PATH_MAX];
-
-    snprintf(target, sizeof(target), "%s/%s/%s.so", TEST_XLATOR_DIR, category, name);
-    if (access(target, F_OK) != 0)
-        snprintf(target, sizeof(target), "%s/%s/.libs/%s.so", TEST_XLATOR_DIR, category, name);
-    snprintf(link, sizeof(link), "%s/%s", xl_dir, category);
-    assert_int_equal(mkdir(link, 0700), 0);
-    snprintf(link, sizeof(link), "%s/%s/%s.so", xl_dir, category, name);
-    assert_int_equal(symlink(target, link), 0);
-}
-
 static int group_setup(void **state)
 {
-    assert_non_null(mkdtemp(xl_dir));
-    link_module("storage", "posix");
-    link_module("cluster", "distribute");
-    snprintf(log_path, sizeof(log_path), "%s/test.log", xl_dir);
-    assert_int_equal(gf_log_init(log_path, "test-dht-fops"), 0);
-    gf_log_set_level(GF_LOG_INFO);
+    static const char *const modules[] = {"storage/posix", "cluster/distribute", NULL};
+
+    xlt_dir_make(xl_dir, modules, "test-dht-fops");
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
-    gf_log_fini();
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", xl_dir);
-    return system(cmd);
+    return xlt_dir_remove(xl_dir);
 }
 
 static gf_xlator_t *dht_xl(void)

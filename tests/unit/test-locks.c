@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "xl-testdir.h"
+
 #include "glusterfs/dict.h"
 #include "glusterfs/fd.h"
 #include "glusterfs/graph.h"
@@ -75,38 +77,17 @@ typedef struct {
     gf_flock_t flock;
 } res_t;
 
-static void link_module(const char *category, const char *name)
-{
-    char target[PATH_MAX], link[PATH_MAX];
-
-    snprintf(target, sizeof(target), "%s/%s/%s.so", TEST_XLATOR_DIR, category, name);
-    if (access(target, F_OK) != 0)
-        snprintf(target, sizeof(target), "%s/%s/.libs/%s.so", TEST_XLATOR_DIR, category, name);
-    snprintf(link, sizeof(link), "%s/%s", xl_dir, category);
-    assert_int_equal(mkdir(link, 0700), 0);
-    snprintf(link, sizeof(link), "%s/%s/%s.so", xl_dir, category, name);
-    assert_int_equal(symlink(target, link), 0);
-}
-
 static int group_setup(void **state)
 {
-    char log_path[PATH_MAX];
+    static const char *const modules[] = {"storage/posix", "features/locks", NULL};
 
-    assert_non_null(mkdtemp(xl_dir));
-    link_module("storage", "posix");
-    link_module("features", "locks");
-    snprintf(log_path, sizeof(log_path), "%s/test.log", xl_dir);
-    assert_int_equal(gf_log_init(log_path, "test-locks"), 0);
+    xlt_dir_make(xl_dir, modules, "test-locks");
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
-    gf_log_fini();
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", xl_dir);
-    return system(cmd);
+    return xlt_dir_remove(xl_dir);
 }
 
 static gf_xlator_t *locks_xl(void)

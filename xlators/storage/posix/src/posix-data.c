@@ -118,24 +118,38 @@ int posix_flush(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     return gf_unwind(frame, &rsp);
 }
 
-/* args->flags non-zero: data only (fdatasync). */
-int posix_fsync(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+/*
+ * The shape of every fop that changes an open file: stat it, apply change, stat it
+ * again, and unwind the two stats as prestat/poststat (or the error).
+ */
+static int fd_change(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args,
+                     int (*change)(posix_fd_t *pfd, const gf_args_t *args))
 {
-    posix_fd_t *pfd;
     gf_reply_t rsp = {0};
+    posix_fd_t *pfd;
     int ret;
 
     ret = posix_fd_get(this, args->fd, &pfd);
-    if (ret)
-        return posix_fail(frame, ret);
-    ret = posix_iatt_fd(pfd, &rsp.prestat);
-    if (!ret && (args->flags ? fdatasync(pfd->fd) : fsync(pfd->fd)) != 0)
-        ret = -errno;
+    if (!ret)
+        ret = posix_iatt_fd(pfd, &rsp.prestat);
+    if (!ret)
+        ret = change(pfd, args);
     if (!ret)
         ret = posix_iatt_fd(pfd, &rsp.poststat);
     if (ret)
         return posix_fail(frame, ret);
     return gf_unwind(frame, &rsp);
+}
+
+/* args->flags non-zero: data only (fdatasync). */
+static int do_fsync(posix_fd_t *pfd, const gf_args_t *args)
+{
+    return (args->flags ? fdatasync(pfd->fd) : fsync(pfd->fd)) != 0 ? -errno : 0;
+}
+
+int posix_fsync(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
+{
+    return fd_change(frame, this, args, do_fsync);
 }
 
 int posix_fstat(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
@@ -154,78 +168,56 @@ int posix_fstat(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 }
 
 /* args->offset: the new size. */
+static int do_ftruncate(posix_fd_t *pfd, const gf_args_t *args)
+{
+    return ftruncate(pfd->fd, args->offset) != 0 ? -errno : 0;
+}
+
 int posix_ftruncate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd;
-    gf_reply_t rsp = {0};
-    int ret;
-
-    ret = posix_fd_get(this, args->fd, &pfd);
-    if (ret)
-        return posix_fail(frame, ret);
-    ret = posix_iatt_fd(pfd, &rsp.prestat);
-    if (!ret && ftruncate(pfd->fd, args->offset) != 0)
-        ret = -errno;
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.poststat);
-    if (ret)
-        return posix_fail(frame, ret);
-    return gf_unwind(frame, &rsp);
+    return fd_change(frame, this, args, do_ftruncate);
 }
 
 /* args->stat and args->valid, as setattr. */
+static int do_fsetattr(posix_fd_t *pfd, const gf_args_t *args)
+{
+    return posix_apply_attrs(pfd->fd, NULL, false, &args->stat, args->valid);
+}
+
 int posix_fsetattr(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    posix_fd_t *pfd;
-    gf_reply_t rsp = {0};
-    int ret;
-
-    ret = posix_fd_get(this, args->fd, &pfd);
-    if (ret)
-        return posix_fail(frame, ret);
-    ret = posix_iatt_fd(pfd, &rsp.prestat);
-    if (!ret)
-        ret = posix_apply_attrs(pfd->fd, NULL, false, &args->stat, args->valid);
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.poststat);
-    if (ret)
-        return posix_fail(frame, ret);
-    return gf_unwind(frame, &rsp);
+    return fd_change(frame, this, args, do_fsetattr);
 }
 
 /* ---- space: fallocate, discard, zerofill, seek ---------------------------------------------- */
 
-/* Runs mode over [args->offset, +args->size) of fd's file with fallocate(2), and
- * unwinds the file's attributes before and after. */
-static int allocate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args, int mode)
+/* fallocate(2) with mode over [args->offset, +args->size). */
+static int falloc(posix_fd_t *pfd, const gf_args_t *args, int mode)
 {
-    gf_reply_t rsp = {0};
-    posix_fd_t *pfd;
-    int ret;
-
-    ret = posix_fd_get(this, args->fd, &pfd);
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.prestat);
-    if (!ret && fallocate(pfd->fd, mode, args->offset, (off_t)args->size) != 0)
-        ret = -errno;
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.poststat);
-    if (ret)
-        return posix_fail(frame, ret);
-    return gf_unwind(frame, &rsp);
+    return fallocate(pfd->fd, mode, args->offset, (off_t)args->size) != 0 ? -errno : 0;
 }
 
 /* args->flags non-zero keeps the size (FALLOC_FL_KEEP_SIZE), as GlusterFS
  * bricks read it; the range is args->offset, args->size. */
+static int do_allocate(posix_fd_t *pfd, const gf_args_t *args)
+{
+    return falloc(pfd, args, args->flags ? FALLOC_FL_KEEP_SIZE : 0);
+}
+
 int posix_allocate(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    return allocate(frame, this, args, args->flags ? FALLOC_FL_KEEP_SIZE : 0);
+    return fd_change(frame, this, args, do_allocate);
 }
 
 /* Punches a hole: the range reads as zeros and gives its blocks back. */
+static int do_discard(posix_fd_t *pfd, const gf_args_t *args)
+{
+    return falloc(pfd, args, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+}
+
 int posix_discard(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    return allocate(frame, this, args, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+    return fd_change(frame, this, args, do_discard);
 }
 
 /* Writes zeros over [offset, offset + len) of fd, in chunks. 0 or -errno. */
@@ -246,24 +238,18 @@ static int write_zeros(int fd, off_t offset, off_t len)
 
 /* The range reads as zeros afterwards, the file growing when it ends beyond
  * its end; fallocate's ZERO_RANGE when the file system has it, else writes. */
+static int do_zerofill(posix_fd_t *pfd, const gf_args_t *args)
+{
+    int ret = falloc(pfd, args, FALLOC_FL_ZERO_RANGE);
+
+    if (ret == -EOPNOTSUPP || ret == -ENOSYS)
+        ret = write_zeros(pfd->fd, args->offset, (off_t)args->size);
+    return ret;
+}
+
 int posix_zerofill(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {
-    gf_reply_t rsp = {0};
-    posix_fd_t *pfd;
-    int ret;
-
-    ret = posix_fd_get(this, args->fd, &pfd);
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.prestat);
-    if (!ret && fallocate(pfd->fd, FALLOC_FL_ZERO_RANGE, args->offset, (off_t)args->size) != 0)
-        ret = errno == EOPNOTSUPP || errno == ENOSYS
-                  ? write_zeros(pfd->fd, args->offset, (off_t)args->size)
-                  : -errno;
-    if (!ret)
-        ret = posix_iatt_fd(pfd, &rsp.poststat);
-    if (ret)
-        return posix_fail(frame, ret);
-    return gf_unwind(frame, &rsp);
+    return fd_change(frame, this, args, do_zerofill);
 }
 
 /* args->flags: SEEK_DATA or SEEK_HOLE from args->offset; replies the offset

@@ -115,6 +115,8 @@ struct gd_etcd {
     req_t *incoming, *incoming_tail;
     sock_t *ready;
     gd_etcd_watch_t *watches, *cancelled;
+    gd_etcd_watch_t *in_watch_cb; /* whose callback runs now, on thread cb_thread */
+    pthread_t cb_thread;
 
     /* The driver's alone. */
     CURLM *multi;
@@ -579,6 +581,26 @@ static int watch_live(gd_etcd_watch_t *w)
     return live;
 }
 
+/* Calls w's callback unless w was cancelled, marked as running so that
+ * gd_etcd_watch_cancel on another thread waits for it to return. */
+static void watch_call(gd_etcd_watch_t *w, int err, const gd_etcd_event_t *evs, int n, int64_t rev)
+{
+    gd_etcd_t *c = w->c;
+    pthread_mutex_lock(&c->mu);
+    if (w->cancelled) {
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
+    c->in_watch_cb = w;
+    c->cb_thread = pthread_self();
+    pthread_mutex_unlock(&c->mu);
+    w->cb(err, evs, n, rev, w->cookie);
+    pthread_mutex_lock(&c->mu);
+    c->in_watch_cb = NULL;
+    pthread_cond_broadcast(&c->idle);
+    pthread_mutex_unlock(&c->mu);
+}
+
 /* Starts a new stream for w's request r after pause_ms. */
 static void watch_reconnect(gd_etcd_t *c, req_t *r, const char *why)
 {
@@ -608,7 +630,7 @@ static void watch_events(gd_etcd_watch_t *w, gd_etcd_watch_msg_t *m)
     if (first == m->n)
         return;
     w->next_rev = m->evs[m->n - 1].kv.mod_rev + 1;
-    w->cb(0, m->evs + first, m->n - first, m->rev, w->cookie);
+    watch_call(w, 0, m->evs + first, m->n - first, m->rev);
 }
 
 /* Acts on one message of r's stream. Returns 0 to go on reading, 1 when the
@@ -622,7 +644,7 @@ static int watch_message(gd_etcd_t *c, req_t *r, gd_etcd_watch_msg_t *m)
         w->req = NULL;
         gf_log(GF_LOG_WARNING, "watch on %s: revision %" PRId64 " compacted (oldest %" PRId64 ")",
                w->key, w->next_rev, m->compact_rev);
-        w->cb(-ESTALE, NULL, 0, m->compact_rev, w->cookie);
+        watch_call(w, -ESTALE, NULL, 0, m->compact_rev);
         return 1;
     }
     if (m->error || m->canceled) {
@@ -635,7 +657,7 @@ static int watch_message(gd_etcd_t *c, req_t *r, gd_etcd_watch_msg_t *m)
         w->pause_ms = FIRST_PAUSE_MS;
         if (w->next_rev == 0)
             w->next_rev = m->rev + 1;
-        w->cb(0, NULL, 0, m->rev, w->cookie);
+        watch_call(w, 0, NULL, 0, m->rev);
         return 0;
     }
     watch_events(w, m);
@@ -1210,6 +1232,8 @@ void gd_etcd_watch_cancel(gd_etcd_watch_t *w)
     w->next = c->cancelled;
     c->cancelled = w;
     kick_locked(c);
+    while (c->in_watch_cb == w && !pthread_equal(c->cb_thread, pthread_self()))
+        pthread_cond_wait(&c->idle, &c->mu);
     pthread_mutex_unlock(&c->mu);
 }
 

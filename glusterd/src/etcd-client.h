@@ -203,8 +203,8 @@ int gd_etcd_lease_revoke(gd_etcd_t *c, int64_t id, gd_etcd_cb_t cb, void *cookie
 int gd_etcd_watch(gd_etcd_t *c, const char *key, int prefix, int64_t start_rev,
                   gd_etcd_watch_cb_t cb, void *cookie, gd_etcd_watch_t **out);
 /* Ends w and frees it, from any thread, also from its own callback: after this
- * returns, its callback does not start again (it may still be finishing on
- * another thread). */
+ * returns, its callback does not start again, and is not running on another
+ * thread (this waits for it: do not call it holding a lock the callback takes). */
 void gd_etcd_watch_cancel(gd_etcd_watch_t *w);
 
 /* Becomes a candidate in election name, with value, for as long as lease lives;

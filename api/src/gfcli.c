@@ -1,12 +1,17 @@
 /*
  * gfcli: copies files to and from a volume and looks at it, without mounting
- * it, through the client library (glfs.h) alone.
+ * it, through the client library.
  *
  *   gfcli [-s HOST[:PORT] | -f VOLFILE] VOLUME put LOCAL REMOTE | get REMOTE LOCAL |
- *                                               ls PATH | stat PATH | mkdir PATH | rm PATH
+ *                                               ls PATH | stat PATH | mkdir PATH | rm PATH |
+ *                                               rename OLD NEW | link OLD NEW
  *
  * Every failure prints one line "gfcli: COMMAND PATH: reason" on standard
  * error and exits 1. The client log goes to /dev/null unless -l names a file.
+ *
+ * glfs.h has no rename or link yet: those two commands run their fop through
+ * the library's internal call interface (glfs-internal.h: path resolution and
+ * glfs_sync_call), as the library's own functions do.
  */
 #include "config.h"
 
@@ -22,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "glfs.h"
+#include "glfs-internal.h"
 
 #define COPY_BUF (128 * 1024)
 
@@ -307,6 +312,61 @@ static int cmd_rm(glfs_t *fs, char **args)
     return ret ? report_path("rm", path, errno) : 0;
 }
 
+/* ---- rename and link ----------------------------------------------------------------- */
+
+/* Resolves from (which must exist) and to (which may not), then runs op
+ * (RENAME or LINK) from one to the other. 0 or -errno. The inode table still
+ * knows the old names afterwards: gfcli runs one command and exits. */
+static int two_names(glfs_t *fs, gf_fop_t op, const char *from, const char *to)
+{
+    glfs_loc_t a, b;
+    gf_args_t args = {0};
+    int ret = glfs_resolve(fs, from, 0, &a);
+
+    if (ret)
+        return ret;
+    ret = glfs_resolve(fs, to, GLFS_RESOLVE_ABSENT_OK, &b);
+    if (ret) {
+        glfs_loc_release(&a);
+        return ret;
+    }
+    if (!a.parent || !b.parent)
+        ret = -EBUSY; /* the root */
+    else if (op == GF_FOP_LINK && b.inode)
+        ret = -EEXIST;
+    if (!ret) {
+        glfs_loc_fill(&a, &args.loc);
+        glfs_loc_fill(&b, &args.loc2);
+        ret = glfs_sync_call(fs, op, &args, NULL, NULL);
+    }
+    glfs_loc_release(&b);
+    glfs_loc_release(&a);
+    return ret < 0 ? ret : 0;
+}
+
+/* report() for "COMMAND FROM TO". */
+static int report_two(const char *cmd, char **args, int err)
+{
+    char what[8400];
+
+    snprintf(what, sizeof(what), "%s %s %s", cmd, args[0], args[1]);
+    return report(what, err);
+}
+
+static int cmd_rename(glfs_t *fs, char **args)
+{
+    int ret = two_names(fs, GF_FOP_RENAME, args[0], args[1]);
+
+    return ret ? report_two("rename", args, -ret) : 0;
+}
+
+static int cmd_link(glfs_t *fs, char **args)
+{
+    int ret = two_names(fs, GF_FOP_LINK, args[0], args[1]);
+
+    return ret ? report_two("link", args, -ret) : 0;
+}
+
 /* ---- command line -------------------------------------------------------------------- */
 
 typedef struct {
@@ -316,8 +376,8 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"put", 2, cmd_put},   {"get", 2, cmd_get},     {"ls", 1, cmd_ls},
-    {"stat", 1, cmd_stat}, {"mkdir", 1, cmd_mkdir}, {"rm", 1, cmd_rm},
+    {"put", 2, cmd_put},     {"get", 2, cmd_get}, {"ls", 1, cmd_ls},         {"stat", 1, cmd_stat},
+    {"mkdir", 1, cmd_mkdir}, {"rm", 1, cmd_rm},   {"rename", 2, cmd_rename}, {"link", 2, cmd_link},
 };
 
 static void usage(FILE *out)
@@ -334,6 +394,9 @@ static void usage(FILE *out)
           "  stat PATH          show size, type, mode, owner, inode, gfid and times\n"
           "  mkdir PATH         make directory PATH (mode 0755; its parent must exist)\n"
           "  rm PATH            remove file PATH; a directory only when it is empty\n"
+          "  rename OLD NEW     rename file or directory OLD to NEW, as rename(2) does\n"
+          "                     (replacing a file NEW, or an empty directory NEW)\n"
+          "  link OLD NEW       make NEW another name (a hard link) of file OLD\n"
           "\n"
           "Options:\n"
           "  -s, --server HOST[:PORT]  glusterd to fetch the volume from\n"

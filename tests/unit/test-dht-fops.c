@@ -703,36 +703,492 @@ static void test_statfs_adds_up_bricks(void **state)
     assert_int_equal(all.statfs.f_files, nbricks * one.statfs.f_files);
 }
 
-static void test_rename_within_and_across_bricks(void **state)
+/* Args renaming (or linking) name in sdir, the object inode, to dname in ddir. */
+static gf_args_t two_names(gf_inode_t *sdir, const char *name, gf_inode_t *inode, gf_inode_t *ddir,
+                           const char *dname)
 {
-    gf_args_t args = entry_args(root, "src");
-    char other[32];
+    gf_args_t args = entry_args(sdir, name);
+
+    args.loc.inode = inode;
+    if (inode)
+        gf_inode_gfid(inode, args.loc.gfid);
+    args.loc2.parent = ddir;
+    gf_inode_gfid(ddir, args.loc2.pargfid);
+    args.loc2.name = dname;
+    return args;
+}
+
+/* Renames sdir/name (inode) to ddir/dname through distribute, and moves the
+ * name in the inode table as a client does on success. */
+static void rename_entry(gf_inode_t *sdir, const char *name, gf_inode_t *inode, gf_inode_t *ddir,
+                         const char *dname, result_t *res)
+{
+    gf_args_t args = two_names(sdir, name, inode, ddir, dname);
+
+    call(GF_FOP_RENAME, &args, res);
+    if (res->op_ret == 0)
+        gf_inode_rename(itable, sdir, name, ddir, dname, inode);
+}
+
+/* Writes into out a name "PREFIX-N" of directory rel that hashes to brick
+ * want (want < 0: any brick but avoid). */
+static void name_on(const char *rel, const char *prefix, int want, int avoid, char *out, size_t len)
+{
+    int i, h;
+
+    for (i = 0;; i++) {
+        snprintf(out, len, "%s-%d", prefix, i);
+        h = hashed_brick(rel, out);
+        if (want >= 0 ? h == want : h != avoid)
+            return;
+    }
+}
+
+/* Reads brick i's copy of file rel into buf (NUL-terminated); its length or -errno. */
+static ssize_t brick_read(int i, const char *rel, char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", bricks[i], rel);
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    buf[n < 0 ? 0 : n] = '\0';
+    return n;
+}
+
+/* Asserts brick i holds rel as a GlusterFS link file to brick target, with gfid. */
+static void assert_link_file(int i, const char *rel, int target, const uuid_t gfid)
+{
+    char path[PATH_MAX], want[32], got[64];
+    struct stat st;
+    uuid_t g;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "%s/%s", bricks[i], rel);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, S_ISVTX);
+    assert_int_equal(st.st_size, 0);
+    snprintf(want, sizeof(want), "vol-client-%d", target);
+    n = lgetxattr(path, DHT_LINKTO_XATTR, got, sizeof(got));
+    assert_int_equal(n, strlen(want) + 1); /* with its NUL, as GlusterFS writes it */
+    assert_string_equal(got, want);
+    assert_int_equal(lgetxattr(path, "trusted.gfid", g, 16), 16);
+    assert_memory_equal(g, gfid, 16);
+}
+
+/* Asserts brick i holds rel as a plain file with text. */
+static void assert_data(int i, const char *rel, const char *text)
+{
+    char buf[64];
+
+    assert_int_equal(brick_read(i, rel, buf, sizeof(buf)), (ssize_t)strlen(text));
+    assert_string_equal(buf, text);
+}
+
+/* Looks name up in dir through distribute with a fresh inode table (nothing
+ * cached) and reads it: its content into buf, or -errno. */
+static ssize_t read_fresh(const char *name, char *buf, size_t len)
+{
+    gf_args_t args = {0};
+    result_t res;
+    gf_inode_t *f;
+    gf_fd_t *fd;
+
+    gf_inode_unref(root);
+    gf_inode_table_destroy(itable);
+    itable = gf_inode_table_new(0, NULL);
+    root = gf_inode_table_root(itable);
+    f = lookup(root, name, &res);
+    if (!f)
+        return -res.op_errno;
+    args.loc.inode = f;
+    gf_inode_gfid(f, args.loc.gfid);
+    args.fd = fd = gf_fd_create(f, O_RDONLY, 0);
+    call(GF_FOP_OPEN, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    args = (gf_args_t){.fd = fd, .size = len - 1};
+    call(GF_FOP_READ, &args, &res);
+    assert_true(res.op_ret >= 0 && (size_t)res.op_ret < len);
+    memcpy(buf, res.data, (size_t)res.op_ret);
+    buf[res.op_ret] = '\0';
+    gf_fd_unref(fd);
+    gf_inode_unref(f);
+    return res.op_ret;
+}
+
+/* rsync's temporary names hash as their final name: no link file is needed. */
+static void test_rename_rsync_temporary_name(void **state)
+{
     gf_inode_t *f;
     result_t res;
-    int i;
 
     lookup_root(&res);
     f = make_file(root, "src", "x");
-    args.loc.inode = f;
-    gf_inode_gfid(f, args.loc.gfid);
-    args.loc2.parent = root;
-    gf_inode_gfid(root, args.loc2.pargfid);
-    args.loc2.name = ".src.XyZ123"; /* rsync's temporary name: same brick */
-    call(GF_FOP_RENAME, &args, &res);
+    rename_entry(root, "src", f, root, ".src.XyZ123", &res);
     assert_int_equal(res.op_ret, 0);
     assert_int_equal(held_by(".src.XyZ123"), 1u << hashed_brick("", "src"));
     assert_int_equal(held_by("src"), 0);
-    gf_inode_rename(itable, root, "src", root, ".src.XyZ123", f);
-    args.loc.name = ".src.XyZ123";
+    gf_inode_unref(f);
+}
+
+/* The data stays where it is under the new name; the new name's hashed brick
+ * gets a link file to it; lookups and listings find it once, by its new name. */
+static void test_rename_file_across_bricks(void **state)
+{
+    static char names[MAX_NAMES][NAME_MAX + 1];
+    char dst[32], buf[64];
+    gf_inode_t *f;
+    result_t res;
+    uuid_t gfid;
+    int s, hd;
+    size_t n;
+
+    lookup_root(&res);
+    f = make_file(root, "mover", "moving data");
+    gf_inode_gfid(f, gfid);
+    s = hashed_brick("", "mover");
+    name_on("", "moved", -1, s, dst, sizeof(dst));
+    hd = hashed_brick("", dst);
+    rename_entry(root, "mover", f, root, dst, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, gfid, 16);
+    assert_int_equal(held_by("mover"), 0);
+    assert_int_equal(held_by(dst), 1u << s | 1u << hd);
+    assert_data(s, dst, "moving data");
+    assert_link_file(hd, dst, s, gfid);
+    gf_inode_unref(f);
+    assert_int_equal(read_fresh(dst, buf, sizeof(buf)), 11);
+    assert_string_equal(buf, "moving data");
+    assert_int_equal(read_fresh("mover", buf, sizeof(buf)), -ENOENT);
+    n = list_dir(root, 0, names);
+    assert_int_equal(count_name(names, n, dst), 1);
+    assert_int_equal(n, 1 + 2);
+}
+
+/* Renaming a file away from its hashed brick and on: each later rename
+ * removes the link file the one before left; back to a name of the data's
+ * brick, no link file is left anywhere. */
+static void test_rename_file_twice_moves_link_file(void **state)
+{
+    char b[32], c[32], home[32], buf[64];
+    gf_inode_t *f;
+    result_t res;
+    uuid_t gfid;
+    int s;
+
+    lookup_root(&res);
+    f = make_file(root, "a", "abc");
+    gf_inode_gfid(f, gfid);
+    s = hashed_brick("", "a");
+    name_on("", "b", (s + 1) % nbricks, -1, b, sizeof(b));
+    name_on("", "c", (s + 2) % nbricks, -1, c, sizeof(c));
+    name_on("", "home", s, -1, home, sizeof(home));
+    rename_entry(root, "a", f, root, b, &res);
+    assert_int_equal(res.op_ret, 0);
+    rename_entry(root, b, f, root, c, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(b), 0);
+    assert_int_equal(held_by(c), 1u << s | 1u << hashed_brick("", c));
+    assert_data(s, c, "abc");
+    assert_link_file(hashed_brick("", c), c, s, gfid);
+    rename_entry(root, c, f, root, home, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(c), 0);
+    assert_int_equal(held_by(home), 1u << s);
+    assert_data(s, home, "abc");
+    gf_inode_unref(f);
+    assert_int_equal(read_fresh(home, buf, sizeof(buf)), 3);
+}
+
+/* A destination whose data is on its hashed brick is replaced by the link
+ * file there; one whose data is on a third brick (behind a link file) loses
+ * that data too. Nothing of the old files is left, and the name reads the new
+ * content. */
+static void test_rename_replaces_destination_elsewhere(void **state)
+{
+    char dst[32], far[32], buf[64];
+    gf_inode_t *f, *old;
+    result_t res;
+    uuid_t gfid;
+    int s, hd, third;
+
+    lookup_root(&res);
+    f = make_file(root, "new", "new text");
+    gf_inode_gfid(f, gfid);
+    s = hashed_brick("", "new");
+    name_on("", "victim", -1, s, dst, sizeof(dst));
+    hd = hashed_brick("", dst);
+    old = make_file(root, dst, "old text");
+    assert_int_equal(held_by(dst), 1u << hd);
+    rename_entry(root, "new", f, root, dst, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(dst), 1u << s | 1u << hd);
+    assert_data(s, dst, "new text");
+    assert_link_file(hd, dst, s, gfid);
+    gf_inode_unref(old);
+    gf_inode_unref(f);
+    assert_int_equal(read_fresh(dst, buf, sizeof(buf)), 8);
+    assert_string_equal(buf, "new text");
+
+    /* the old file of the new name lives on a third brick, behind a link file */
+    f = make_file(root, "newer", "newer text");
+    gf_inode_gfid(f, gfid);
+    s = hashed_brick("", "newer");
+    name_on("", "far", -1, s, dst, sizeof(dst));
+    hd = hashed_brick("", dst);
+    third = 3 - s - hd; /* the bricks are 0, 1 and 2 */
+    name_on("", "far-old", third, -1, far, sizeof(far));
+    old = make_file(root, far, "far text");
+    rename_entry(root, far, old, root, dst, &res); /* leaves it behind a link file */
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(dst), 1u << third | 1u << hd);
+    gf_inode_unref(old);
+    rename_entry(root, "newer", f, root, dst, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by(dst), 1u << s | 1u << hd);
+    assert_int_equal(held_by(far), 0);
+    assert_data(s, dst, "newer text");
+    assert_link_file(hd, dst, s, gfid);
+    gf_inode_unref(f);
+}
+
+/* A failure of the rename of the data (here ENAMETOOLONG) fails the call and
+ * removes the link file made for it: the file is as it was. */
+static void test_rename_failure_removes_link_file(void **state)
+{
+    char dst[NAME_MAX + 40], buf[64];
+    gf_inode_t *f;
+    result_t res;
+    int s, i;
+
+    lookup_root(&res);
+    f = make_file(root, "stay", "still here");
+    s = hashed_brick("", "stay");
     for (i = 0;; i++) {
-        snprintf(other, sizeof(other), "elsewhere-%d", i);
-        if (hashed_brick("", other) != hashed_brick("", "src"))
+        memset(dst, 'n', NAME_MAX + 8);
+        snprintf(dst + NAME_MAX + 8, 32, "%d", i);
+        if (hashed_brick("", dst) != s)
             break;
     }
-    args.loc2.name = other;
-    call(GF_FOP_RENAME, &args, &res);
+    rename_entry(root, "stay", f, root, dst, &res);
     assert_int_equal(res.op_ret, -1);
-    assert_int_equal(res.op_errno, EXDEV);
+    assert_int_equal(res.op_errno, ENAMETOOLONG);
+    assert_int_equal(held_by("stay"), 1u << s);
+    assert_data(s, "stay", "still here");
+    gf_inode_unref(f);
+    assert_int_equal(read_fresh("stay", buf, sizeof(buf)), 10);
+}
+
+/* Two names of one file: rename(2) does nothing, and so does distribute. */
+static void test_rename_onto_own_hard_link(void **state)
+{
+    gf_args_t args;
+    gf_inode_t *f;
+    result_t res;
+
+    lookup_root(&res);
+    f = make_file(root, "one", "same");
+    args = two_names(root, "one", f, root, "two");
+    call(GF_FOP_LINK, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    rename_entry(root, "one", f, root, "two", &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_not_equal(held_by("one"), 0);
+    assert_int_not_equal(held_by("two"), 0);
+    gf_inode_unref(f);
+}
+
+/* A file cannot replace a directory, nor a directory a file; a missing old
+ * name is ENOENT. */
+static void test_rename_posix_errors(void **state)
+{
+    gf_inode_t *f, *d;
+    result_t res;
+
+    lookup_root(&res);
+    f = make_file(root, "plainfile", "x");
+    d = make_dir(root, "somedir", &res);
+    rename_entry(root, "plainfile", f, root, "somedir", &res);
+    assert_int_equal(res.op_errno, EISDIR);
+    rename_entry(root, "somedir", d, root, "plainfile", &res);
+    assert_int_equal(res.op_errno, ENOTDIR);
+    rename_entry(root, "nothing", NULL, root, "other", &res);
+    assert_int_equal(res.op_errno, ENOENT);
+    assert_int_not_equal(held_by("plainfile"), 0);
+    assert_int_equal(held_by("somedir"), (1u << nbricks) - 1);
+    gf_inode_unref(d);
+    gf_inode_unref(f);
+}
+
+/* A directory is renamed on every brick, keeping its gfid and its layout;
+ * what it holds is found under the new name. */
+static void test_rename_directory(void **state)
+{
+    dht_range_t before[MAX_BRICKS], after;
+    char path[PATH_MAX], buf[64];
+    gf_inode_t *d, *sub;
+    result_t res;
+    uuid_t gfid, got;
+    int i;
+
+    lookup_root(&res);
+    d = make_dir(root, "olddir", &res);
+    gf_inode_gfid(d, gfid);
+    gf_inode_unref(make_file(d, "inside", "inner text"));
+    sub = make_dir(d, "deeper", &res);
+    for (i = 0; i < nbricks; i++)
+        assert_int_equal(disk_range(i, "olddir", &before[i]), 0);
+    rename_entry(root, "olddir", d, root, "newdir", &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by("olddir"), 0);
+    assert_int_equal(held_by("newdir"), (1u << nbricks) - 1);
+    assert_int_equal(held_by("newdir/deeper"), (1u << nbricks) - 1);
+    for (i = 0; i < nbricks; i++) {
+        snprintf(path, sizeof(path), "%s/newdir", bricks[i]);
+        assert_int_equal(lgetxattr(path, "trusted.gfid", got, 16), 16);
+        assert_memory_equal(got, gfid, 16);
+        assert_int_equal(disk_range(i, "newdir", &after), 0);
+        assert_int_equal(after.start, before[i].start);
+        assert_int_equal(after.stop, before[i].stop);
+    }
+    assert_int_equal(held_by("newdir/inside"), 1u << hashed_brick("newdir", "inside"));
+    gf_inode_unref(sub);
+    gf_inode_unref(d);
+    d = lookup(root, "newdir", &res);
+    assert_non_null(d);
+    gf_inode_unref(lookup(d, "inside", &res));
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(res.stat.ia_size, 10);
+    gf_inode_unref(d);
+    assert_int_equal(
+        brick_read(hashed_brick("newdir", "inside"), "newdir/inside", buf, sizeof(buf)), 10);
+}
+
+/* Over an empty directory a rename replaces it; over one with a file on any
+ * brick it is refused with ENOTEMPTY and nothing changes. */
+static void test_rename_directory_over_directory(void **state)
+{
+    gf_inode_t *a, *full, *empty, *f;
+    result_t res;
+
+    lookup_root(&res);
+    a = make_dir(root, "dir-a", &res);
+    full = make_dir(root, "dir-full", &res);
+    f = make_file(full, "only", "x");
+    empty = make_dir(root, "dir-empty", &res);
+    rename_entry(root, "dir-a", a, root, "dir-full", &res);
+    assert_int_equal(res.op_ret, -1);
+    assert_int_equal(res.op_errno, ENOTEMPTY);
+    assert_int_equal(held_by("dir-a"), (1u << nbricks) - 1);
+    assert_int_equal(held_by("dir-full/only"), 1u << hashed_brick("dir-full", "only"));
+    rename_entry(root, "dir-a", a, root, "dir-empty", &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_int_equal(held_by("dir-a"), 0);
+    assert_int_equal(held_by("dir-empty"), (1u << nbricks) - 1);
+    gf_inode_unref(f);
+    gf_inode_unref(empty);
+    gf_inode_unref(full);
+    gf_inode_unref(a);
+}
+
+/* When a brick refuses its copy (here the new parent is missing on it), the
+ * copies already renamed are renamed back and the call fails. */
+static void test_rename_directory_undone_on_failure(void **state)
+{
+    gf_args_t args;
+    gf_inode_t *d, *p;
+    result_t res;
+    int hd, x;
+
+    lookup_root(&res);
+    d = make_dir(root, "keepdir", &res);
+    p = make_dir(root, "parent", &res);
+    hd = hashed_brick("parent", "keepdir");
+    x = (hd + 1) % nbricks;
+    args = entry_args(root, "parent");
+    gf_inode_gfid(p, args.loc.gfid);
+    call_on(brick_xl(x), GF_FOP_RMDIR, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    rename_entry(root, "keepdir", d, p, "keepdir", &res);
+    assert_int_equal(res.op_ret, -1);
+    assert_int_equal(held_by("keepdir"), (1u << nbricks) - 1);
+    assert_int_equal(held_by("parent/keepdir"), 0);
+    gf_inode_unref(p);
+    gf_inode_unref(d);
+}
+
+/* A hard link whose name hashes elsewhere: the link on the file's brick, a
+ * link file on the name's hashed brick; both names read the same file. */
+static void test_link_across_bricks(void **state)
+{
+    char dst[32], sp[PATH_MAX], dp[PATH_MAX], buf[64];
+    struct stat a, b;
+    gf_args_t args;
+    gf_inode_t *f, *d;
+    result_t res;
+    uuid_t gfid;
+    int s, hd;
+
+    lookup_root(&res);
+    f = make_file(root, "orig", "linked text");
+    gf_inode_gfid(f, gfid);
+    s = hashed_brick("", "orig");
+    name_on("", "alias", -1, s, dst, sizeof(dst));
+    hd = hashed_brick("", dst);
+    args = two_names(root, "orig", f, root, dst);
+    call(GF_FOP_LINK, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    assert_memory_equal(res.stat.ia_gfid, gfid, 16);
+    assert_int_equal(held_by(dst), 1u << s | 1u << hd);
+    snprintf(sp, sizeof(sp), "%s/orig", bricks[s]);
+    snprintf(dp, sizeof(dp), "%s/%s", bricks[s], dst);
+    assert_int_equal(lstat(sp, &a), 0);
+    assert_int_equal(lstat(dp, &b), 0);
+    assert_int_equal(a.st_ino, b.st_ino);
+    assert_link_file(hd, dst, s, gfid);
+    call(GF_FOP_LINK, &args, &res); /* the name exists now */
+    assert_int_equal(res.op_errno, EEXIST);
+    args = two_names(root, "orig", f, root, "name-0"); /* exists, on some brick */
+    gf_inode_unref(make_file(root, "name-0", "y"));
+    call(GF_FOP_LINK, &args, &res);
+    assert_int_equal(res.op_errno, EEXIST);
+    d = make_dir(root, "nolinks", &res);
+    args = two_names(root, "nolinks", d, root, "dirlink");
+    call(GF_FOP_LINK, &args, &res);
+    assert_int_equal(res.op_errno, EPERM);
+    gf_inode_unref(d);
+    gf_inode_unref(f);
+    assert_int_equal(read_fresh(dst, buf, sizeof(buf)), 11);
+    assert_string_equal(buf, "linked text");
+}
+
+/* When the hard link fails (the file vanished from its brick behind
+ * distribute's back), the link file made for it is removed again. */
+static void test_link_failure_removes_link_file(void **state)
+{
+    char dst[32];
+    gf_args_t args;
+    gf_inode_t *f;
+    result_t res;
+    int s;
+
+    lookup_root(&res);
+    f = make_file(root, "vanishing", "x");
+    s = hashed_brick("", "vanishing");
+    name_on("", "ghost", -1, s, dst, sizeof(dst));
+    args = entry_args(root, "vanishing");
+    call_on(brick_xl(s), GF_FOP_UNLINK, &args, &res);
+    assert_int_equal(res.op_ret, 0);
+    args = two_names(root, "vanishing", f, root, dst);
+    call(GF_FOP_LINK, &args, &res);
+    assert_int_equal(res.op_ret, -1);
+    assert_int_equal(held_by(dst), 0);
     gf_inode_unref(f);
 }
 
@@ -880,7 +1336,19 @@ int main(void)
         CASE2(test_unlink_without_prior_lookup),
         CASE3(test_chmod_directory_on_every_brick),
         CASE3(test_statfs_adds_up_bricks),
-        CASE3(test_rename_within_and_across_bricks),
+        CASE3(test_rename_rsync_temporary_name),
+        CASE3(test_rename_file_across_bricks),
+        CASE2(test_rename_file_across_bricks),
+        CASE3(test_rename_file_twice_moves_link_file),
+        CASE3(test_rename_replaces_destination_elsewhere),
+        CASE3(test_rename_failure_removes_link_file),
+        CASE3(test_rename_onto_own_hard_link),
+        CASE3(test_rename_posix_errors),
+        CASE3(test_rename_directory),
+        CASE3(test_rename_directory_over_directory),
+        CASE3(test_rename_directory_undone_on_failure),
+        CASE3(test_link_across_bricks),
+        CASE3(test_link_failure_removes_link_file),
         CASE3(test_listing_leaves_link_files_out),
         CASE3(test_unlink_removes_link_file),
         CASE3(test_child_up_needs_every_brick),

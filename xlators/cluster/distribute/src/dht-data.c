@@ -4,9 +4,7 @@
  * when the ctx does not know it, by a lookup first. Directories exist
  * everywhere: reads of them (stat, getxattr, access...) go to the first
  * subvolume, changes of their attributes and xattrs to every subvolume.
- * statfs adds up every subvolume. rename and link stay on one subvolume: when
- * the new name hashes elsewhere they fail with EXDEV, which tools such as mv
- * answer by copying (doc/distribute.md).
+ * statfs adds up every subvolume.
  */
 #include <errno.h>
 #include <string.h>
@@ -236,54 +234,7 @@ int dht_statfs(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
     return 0;
 }
 
-/* ---- rename and link ---------------------------------------------------------------------- */
-
-/* Goes on once the new name's parent layout is known: the new name must hash
- * to the subvolume holding the object, and must not name an object elsewhere. */
-static int same_subvol(gf_frame_t *frame, gf_xlator_t *this)
-{
-    dht_local_t *local = frame->local;
-    const gf_loc_t *to = &local->args->loc2;
-    int h = dht_hashed_subvol(this, local->playout, to->name);
-    dht_info_t dest;
-
-    if (dht_ctx_get(this, to->inode, &dest) != 0)
-        return dht_fail(frame, ENOMEM);
-    gf_free(dest.layout);
-    if (h != local->hashed || (dest.known && dest.subvol != h))
-        return dht_fail(frame, EXDEV);
-    return gf_wind(frame, this->children[h], frame->op, local->args, dht_pass_cbk, NULL);
-}
-
-static int two_names_resolved(gf_frame_t *frame, gf_xlator_t *this)
-{
-    dht_local_t *local = frame->local;
-    gf_loc_t *to = &local->args->loc2;
-
-    if (local->is_dir)
-        return dht_fail(frame, frame->op == GF_FOP_LINK ? EPERM : EXDEV);
-    if (uuid_is_null(to->pargfid) && to->parent)
-        gf_inode_gfid(to->parent, to->pargfid);
-    if (!to->name || !*to->name || uuid_is_null(to->pargfid))
-        return dht_fail(frame, EINVAL);
-    gf_free(local->playout);
-    local->playout = NULL;
-    gf_inode_unref(local->ptmp);
-    local->ptmp = NULL;
-    return dht_need_parent_layout(frame, this, to, same_subvol);
-}
-
-/* rename of a file within its subvolume; EXDEV otherwise (and for directories). */
-int dht_rename(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
-{
-    return dht_resolve(frame, this, args, two_names_resolved);
-}
-
-/* link of a file to a new name on its own subvolume; EXDEV otherwise. */
-int dht_link(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
-{
-    return dht_resolve(frame, this, args, two_names_resolved);
-}
+/* ---- what distribute does not serve --------------------------------------------------- */
 
 int dht_unsupported(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args)
 {

@@ -17,14 +17,14 @@
  * directory goes to every subvolume, and when some refuse (ENOTEMPTY) the
  * copies already removed are made again, with their old layout ranges.
  *
- * Link files (trusted.glusterfs.dht.linkto, left by GlusterFS's rename and
- * rebalance on a name's hashed subvolume) are not followed: the lookup that
- * misses on the hashed subvolume finds the real file anyway. unlink removes
- * the link file of the name it removes. We never make link files.
+ * Link files (trusted.glusterfs.dht.linkto, left on a name's hashed
+ * subvolume by rename and link, ours in dht-rename.c or GlusterFS's, and by
+ * its rebalance) are not followed by their xattr: a lookup that finds one on
+ * the hashed subvolume looks on every subvolume and takes the real file.
+ * unlink removes the link file of the name it removes.
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dht.h"
 #include "glusterfs/dict.h"
@@ -67,12 +67,6 @@ static uint32_t name_hash(gf_xlator_t *this, const char *name)
 int dht_hashed_subvol(gf_xlator_t *this, const dht_layout_t *l, const char *name)
 {
     return l && name ? dht_layout_search(l, name_hash(this, name)) : -1;
-}
-
-/* A GlusterFS link file: a zero-size regular file with mode ---------T. */
-static bool looks_linkfile(const gf_iatt_t *ia)
-{
-    return S_ISREG(ia->ia_mode) && (ia->ia_mode & 07777) == S_ISVTX && ia->ia_size == 0;
 }
 
 /* Unwinds a successful entry reply naming args->loc.inode. */
@@ -183,9 +177,9 @@ static int pick_file(const dht_local_t *local)
 
         if (s->op_ret < 0 || GF_IA_ISDIR(&s->stat))
             continue;
-        if (i == local->hashed && !looks_linkfile(&s->stat))
+        if (i == local->hashed && !dht_linkfile_mode(&s->stat))
             return i;
-        if (pick < 0 || (looks_linkfile(&local->sub[pick].stat) && !looks_linkfile(&s->stat)))
+        if (pick < 0 || (dht_linkfile_mode(&local->sub[pick].stat) && !dht_linkfile_mode(&s->stat)))
             pick = i;
     }
     return pick;
@@ -247,7 +241,7 @@ static int single_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *this, gf_rep
 {
     dht_local_t *local = frame->local;
 
-    if (rsp->op_ret == 0 && !GF_IA_ISDIR(&rsp->stat) && !looks_linkfile(&rsp->stat)) {
+    if (rsp->op_ret == 0 && !GF_IA_ISDIR(&rsp->stat) && !dht_linkfile_mode(&rsp->stat)) {
         dht_ctx_set_file(this, local->args->loc.inode, dht_idx(cookie));
         return dht_unwind(frame, rsp);
     }
@@ -462,7 +456,7 @@ static int probe_link_file_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *thi
 {
     dht_local_t *local = frame->local;
 
-    if (rsp->op_ret < 0 || !looks_linkfile(&rsp->stat) ||
+    if (rsp->op_ret < 0 || !dht_linkfile_mode(&rsp->stat) ||
         !gf_dict_has(rsp->xdata, DHT_LINKTO_XATTR))
         return unlink_done(frame, this);
     return gf_wind(frame, this->children[dht_idx(cookie)], GF_FOP_UNLINK, local->args,

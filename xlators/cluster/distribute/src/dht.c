@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dht.h"
 #include "glusterfs/inode.h"
@@ -26,6 +27,11 @@ typedef struct dht_ictx {
     int subvol;
     dht_layout_t *layout; /* directories, once known */
 } dht_ictx_t;
+
+bool dht_linkfile_mode(const gf_iatt_t *ia)
+{
+    return S_ISREG(ia->ia_mode) && (ia->ia_mode & 07777) == S_ISVTX && ia->ia_size == 0;
+}
 
 /* ---- inode ctx ---------------------------------------------------------------------- */
 
@@ -154,6 +160,7 @@ static void local_free(dht_local_t *local)
     gf_free(local->playout);
     gf_free(local->layout);
     gf_inode_unref(local->ptmp);
+    dht_rename_free(local->ren);
     gf_free(local);
 }
 

@@ -15,7 +15,8 @@
  * ctx (which subvolume holds a file, the layout of a directory) and the
  * per-call state; dht-entry.c lookup, mkdir, create, unlink and rmdir;
  * dht-heal.c the directory self-heal and layout writes; dht-dir.c opendir and readdir(p);
- * dht-data.c the fops routed to the one subvolume that holds an object, and statfs.
+ * dht-data.c the fops routed to the one subvolume that holds an object, and statfs;
+ * dht-rename.c rename and link across subvolumes, with GlusterFS's link files.
  *
  * No thread ever blocks: a call to several subvolumes winds to each with the
  * subvolume's index as cookie; each callback stores its answer in its own slot
@@ -148,6 +149,10 @@ typedef struct dht_info {
     dht_layout_t *layout; /* directories: a copy of the layout (gf_free), or NULL */
 } dht_info_t;
 
+/* Whether ia looks like a GlusterFS link file: an empty regular file of mode
+ * ---------T (the linkto xattr, when it was read, settles it). */
+bool dht_linkfile_mode(const gf_iatt_t *ia);
+
 /* Records that inode is a file held by subvolume subvol. 0 or -ENOMEM. */
 int dht_ctx_set_file(gf_xlator_t *this, gf_inode_t *inode, int subvol);
 
@@ -173,6 +178,12 @@ typedef struct dht_sub {
 typedef struct dht_local dht_local_t;
 typedef int (*dht_step_t)(gf_frame_t *frame, gf_xlator_t *this);
 
+/* What a rename or link keeps between its steps (dht-rename.c). */
+typedef struct dht_rename dht_rename_t;
+
+/* Frees r and what it holds; NULL is ignored. */
+void dht_rename_free(dht_rename_t *r);
+
 /* Per-call state, in frame->local. */
 struct dht_local {
     gf_args_t *args;    /* the caller's arguments, copied */
@@ -191,6 +202,7 @@ struct dht_local {
     gf_inode_t *ptmp;      /* the parent whose layout is loaded (a ref; maybe a stand-in) */
     uint64_t offset;       /* readdir: where the listing goes on */
     int subvol;            /* readdir: the subvolume being listed; unlink: the file's */
+    dht_rename_t *ren;     /* rename and link */
     int n;
     dht_sub_t sub[];
 };
@@ -293,8 +305,13 @@ int dht_resolve(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args, dht_step_
  * directory attribute changes. */
 int dht_route(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
 int dht_statfs(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
+int dht_unsupported(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
+
+/* ---- dht-rename.c ---------------------------------------------------------------------- */
+
+/* rename of a file or directory, and link of a file, to a name anywhere in
+ * the volume (see the top of dht-rename.c). */
 int dht_rename(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
 int dht_link(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
-int dht_unsupported(gf_frame_t *frame, gf_xlator_t *this, gf_args_t *args);
 
 #endif

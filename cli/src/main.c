@@ -4,7 +4,7 @@
  * commands, one CLI call, and the exit status (0 success, 1 any failure).
  *
  *   gluster [--mode=script] [--xml] [--glusterd-sock PATH] [--remote-host HOST[:PORT]]
- *           [--timeout SECONDS] [--log-file FILE] volume COMMAND ...
+ *           [--timeout SECONDS] [--log-file FILE] volume|peer|pool COMMAND ...
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,8 +38,8 @@ typedef struct options {
 static void
 usage(FILE *f)
 {
-    fprintf(f, "Usage: gluster [OPTION]... volume COMMAND [ARG]...\n"
-               "Manages the volumes of glusterd.\n\n"
+    fprintf(f, "Usage: gluster [OPTION]... volume|peer|pool COMMAND [ARG]...\n"
+               "Manages the volumes and the trusted pool of glusterd.\n\n"
                "  --mode=script            never ask for confirmation\n"
                "  --xml                    print the answer as XML\n"
                "  --glusterd-sock PATH     glusterd's unix socket (default " DEFAULT_SOCKET ")\n"
@@ -49,7 +49,7 @@ usage(FILE *f)
                "  -h, --help               print this help\n"
                "  -V, --version            print the version\n\n"
                "Commands:\n");
-    cli_volume_usage(f);
+    cli_usage(f);
 }
 
 /* Exits 1 after printing msg and the usage. */
@@ -57,7 +57,7 @@ static void __attribute__((noreturn))
 bad_usage(const char *msg)
 {
     fprintf(stderr, "%s\n\nUsage:\n", msg);
-    cli_volume_usage(stderr);
+    cli_usage(stderr);
     exit(1);
 }
 
@@ -129,11 +129,19 @@ target(const options_t *o, char *spec, size_t len, char *where, size_t wlen)
     }
 }
 
-/* Why the call failed, for the user. */
+/* Why the call of cmd failed, for the user. */
 static void
-explain_failure(const options_t *o, const char *where, int err)
+explain_failure(const options_t *o, const cli_cmd_t *cmd, const char *where, int err)
 {
     struct stat st;
+    if (err == -EPROTO) {
+        fprintf(stderr,
+                "%s %s: glusterd at %s refused the request (it does not serve this "
+                "command, or did not accept the call); run a glusterd of the same version "
+                "as this gluster, and see glusterd's log\n",
+                cmd->group, cmd->op, where);
+        return;
+    }
     if (err == -ETIMEDOUT) {
         fprintf(stderr,
                 "glusterd at %s did not answer within %d s; it may still be working: check "
@@ -211,7 +219,7 @@ run(const options_t *o, cli_cmd_t *cmd)
     rpc_clnt_connect(clnt);
     err = call(clnt, o, cmd->proc, cmd->args, &rsp, &out);
     if (err) {
-        explain_failure(o, where, err);
+        explain_failure(o, cmd, where, err);
         rpc_clnt_destroy(clnt);
         return 1;
     }
@@ -244,16 +252,11 @@ main(int argc, char **argv)
     if (first >= argc)
         bad_usage("gluster: a command is missing");
     if (strcmp(argv[first], "help") == 0 ||
-        (strcmp(argv[first], "volume") == 0 && first + 1 < argc &&
-         strcmp(argv[first + 1], "help") == 0)) {
+        (first + 1 < argc && strcmp(argv[first + 1], "help") == 0)) {
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[first], "volume") != 0) {
-        snprintf(err, sizeof(err), "gluster: unknown command \"%s\"", argv[first]);
-        bad_usage(err);
-    }
-    ret = cli_parse_volume(argc - first - 1, argv + first + 1, &cmd, err, sizeof(err));
+    ret = cli_parse(argc - first, argv + first, &cmd, err, sizeof(err));
     if (ret == -EINVAL)
         bad_usage(err);
     if (ret) {

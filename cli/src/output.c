@@ -1,8 +1,9 @@
 /*
  * Printing glusterd's answers as GlusterFS's gluster prints them: the one-line
- * outcome of create/start/stop/delete/set/reset, the `volume info` blocks, the
- * `volume status` table (and its clients and mem details), `volume get` and
- * `volume list`. Errors, and the notes that there is nothing to
+ * outcome of create/start/stop/delete/set/reset and `peer probe`, the `volume
+ * info` blocks, the `volume status` table (and its clients and mem details),
+ * `volume get`, `volume list`, `peer status` and `pool list`; and our own
+ * `volume status VOL roles` table. Errors, and the notes that there is nothing to
  * show ("No volumes present"), go to stderr as GlusterFS sends them; the rest to
  * stdout, so that an empty answer is an empty standard output.
  */
@@ -247,6 +248,167 @@ print_list(gf_dict_t *out)
     return 0;
 }
 
+/* `peer probe`: "success", and the note glusterd added ("info"), if any. */
+static int
+print_probe(gf_dict_t *out)
+{
+    const char *info = get(out, "", "info", "");
+
+    printf("peer probe: success%s%s\n", *info ? ". " : "", info);
+    return 0;
+}
+
+static const char *
+connected_word(gf_dict_t *out, const char *p)
+{
+    return get_int(out, p, "connected") ? "Connected" : "Disconnected";
+}
+
+/* `peer status`: a block per other server, as GlusterFS prints it. */
+static int
+print_peer_status(gf_dict_t *out)
+{
+    int n = get_int(out, "", "count");
+    char p[32];
+
+    printf("Number of Peers: %d\n", n);
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "peer%d", i);
+        printf("\nHostname: %s\nUuid: %s\nState: Peer in Cluster (%s)\n",
+               get(out, p, "hostname", ""), get(out, p, "uuid", ""), connected_word(out, p));
+    }
+    return 0;
+}
+
+/* The name `pool list` shows for peer prefix p: "localhost" for this server. */
+static const char *
+pool_host(gf_dict_t *out, const char *p)
+{
+    return get_int(out, p, "self") ? "localhost" : get(out, p, "hostname", "");
+}
+
+/* `pool list`: GlusterFS's tab-separated table, the host column as wide as its
+ * longest name (at least 8). */
+static int
+print_pool_list(gf_dict_t *out)
+{
+    int n = get_int(out, "", "count"), width = 8;
+    char p[32];
+
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "peer%d", i);
+        int len = (int)strlen(pool_host(out, p));
+        if (len > width)
+            width = len;
+    }
+    printf("UUID\t\t\t\t\t%-*s\tState\n", width, "Hostname");
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "peer%d", i);
+        printf("%s\t%-*s\t%s \n", get(out, p, "uuid", ""), width, pool_host(out, p),
+               connected_word(out, p));
+    }
+    return 0;
+}
+
+const char *
+cli_role_state(gf_dict_t *out, const char *p)
+{
+    if (!*get(out, p, "holder", ""))
+        return "unassigned";
+    return get_int(out, p, "held") ? "held" : "assigned";
+}
+
+/* The columns of the roles table. */
+enum { ROLE_KIND, ROLE_SCOPE, ROLE_HOLDER, ROLE_STATE, ROLE_COLUMNS };
+
+/* The cells of role prefix p: kind, scope, holder (its host, else its UUID, else
+ * "-") and state (held, assigned or unassigned). */
+static void
+role_cells(gf_dict_t *out, const char *p, const char *cell[ROLE_COLUMNS])
+{
+    const char *uuid = get(out, p, "holder", ""), *host = get(out, p, "holder-host", "");
+
+    cell[ROLE_KIND] = get(out, p, "kind", "");
+    cell[ROLE_SCOPE] = get(out, p, "scope", "");
+    cell[ROLE_HOLDER] = *host ? host : *uuid ? uuid : "-";
+    cell[ROLE_STATE] = cli_role_state(out, p);
+}
+
+static void
+print_role_row(const char *cell[ROLE_COLUMNS], const int width[ROLE_COLUMNS])
+{
+    printf("%-*s  %-*s  %-*s  %s\n", width[ROLE_KIND], cell[ROLE_KIND], width[ROLE_SCOPE],
+           cell[ROLE_SCOPE], width[ROLE_HOLDER], cell[ROLE_HOLDER], cell[ROLE_STATE]);
+}
+
+/* Widens width to fit the cells. */
+static void
+fit_row(const char *cell[ROLE_COLUMNS], int width[ROLE_COLUMNS])
+{
+    for (int c = 0; c < ROLE_COLUMNS; c++) {
+        int len = (int)strlen(cell[c]);
+        if (len > width[c])
+            width[c] = len;
+    }
+}
+
+/* The roles table: a header, a rule, and a row per role (role1..roleN), each
+ * column as wide as its widest cell. */
+static void
+print_role_table(gf_dict_t *out, int n)
+{
+    const char *head[ROLE_COLUMNS] = {"Role", "Scope", "Holder", "State"}, *cell[ROLE_COLUMNS];
+    int width[ROLE_COLUMNS] = {0}, rule = 2 * (ROLE_COLUMNS - 1);
+    char p[32];
+
+    fit_row(head, width);
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "role%d", i);
+        role_cells(out, p, cell);
+        fit_row(cell, width);
+    }
+    for (int c = 0; c < ROLE_COLUMNS; c++)
+        rule += width[c];
+    print_role_row(head, width);
+    for (int i = 0; i < rule; i++)
+        putchar('-');
+    putchar('\n');
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "role%d", i);
+        role_cells(out, p, cell);
+        print_role_row(cell, width);
+    }
+}
+
+/* `volume status VOL roles`: the coordinator, then the roles table. An answer
+ * without role-count comes from a glusterd that does not know the request. */
+static int
+print_roles(const cli_cmd_t *cmd, gf_dict_t *out)
+{
+    const char *vol = get(out, "volume1", "name", cmd->volname);
+    const char *uuid = get(out, "", "coordinator", "");
+    const char *host = get(out, "", "coordinator-host", "");
+    int n = get_int(out, "", "role-count");
+
+    if (!gf_dict_has(out, "role-count")) {
+        fprintf(stderr, "volume status: glusterd answered without the roles of volume %s: "
+                        "it does not serve `volume status VOL roles`; run a glusterd of the "
+                        "same version as this gluster\n",
+                vol);
+        return 1;
+    }
+    if (*uuid)
+        printf("Roles of volume %s (coordinator: %s%s%s)\n", vol, host, *host ? " " : "", uuid);
+    else
+        printf("Roles of volume %s (coordinator: none elected yet)\n", vol);
+    if (n == 0) {
+        fprintf(stderr, "No roles are designated for volume %s\n", vol);
+        return 0;
+    }
+    print_role_table(out, n);
+    return 0;
+}
+
 void
 cli_print_none_started(gf_dict_t *list)
 {
@@ -268,7 +430,9 @@ print_failure(const cli_cmd_t *cmd, const char *errstr)
     int reads = cmd->proc == GF_CLI_VOLUME_INFO || cmd->proc == GF_CLI_VOLUME_STATUS ||
                 cmd->proc == GF_CLI_VOLUME_LIST;
 
-    if (reads)
+    if (strcmp(cmd->group, "volume") != 0)
+        fprintf(stderr, "%s %s: failed: %s\n", cmd->group, cmd->op, errstr);
+    else if (reads)
         fprintf(stderr, "%s\n", errstr);
     else if (cmd->proc == GF_CLI_VOLUME_SET || cmd->proc == GF_CLI_VOLUME_GET)
         fprintf(stderr, "volume %s: failed: %s\n", cmd->op, errstr);
@@ -290,7 +454,15 @@ cli_print_reply(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errs
     case GF_CLI_VOLUME_INFO:
         return print_info(out);
     case GF_CLI_VOLUME_STATUS:
+        if (cmd->detail && strcmp(cmd->detail, "roles") == 0)
+            return print_roles(cmd, out);
         return print_status(out);
+    case GF_CLI_PEER_PROBE:
+        return print_probe(out);
+    case GF_CLI_PEER_STATUS:
+        return print_peer_status(out);
+    case GF_CLI_POOL_LIST:
+        return print_pool_list(out);
     case GF_CLI_VOLUME_LIST:
         return print_list(out);
     case GF_CLI_VOLUME_GET:

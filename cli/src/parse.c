@@ -1,7 +1,7 @@
 /*
- * Parsing of `gluster volume ...` commands into CLI requests (keys of
+ * Parsing of `gluster volume|peer|pool ...` commands into CLI requests (keys of
  * doc/protocol.md section 10), with the syntax of GlusterFS's gluster for the
- * commands we serve.
+ * commands we serve, and the usage text that lists them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
     "Deleting volume will erase all information about the volume. Do you want to continue?"
 
 void
-cli_volume_usage(FILE *f)
+cli_usage(FILE *f)
 {
     fprintf(f,
             "volume create <NEW-VOLNAME> [transport <tcp>] <HOST>:<BRICK-PATH>... [force]"
@@ -27,11 +27,17 @@ cli_volume_usage(FILE *f)
             "volume info [all|<VOLNAME>] - list information of all volumes\n"
             "volume status [all|<VOLNAME>] [clients|mem] - display status of all or "
             "specified volume(s)\n"
+            "volume status <VOLNAME> roles - show the coordinator, and which server holds "
+            "each role of the volume\n"
             "volume list - list all volumes in cluster\n"
             "volume set <VOLNAME|all> <KEY> <VALUE> [<KEY> <VALUE>]... - set options of the "
             "volume (all: the cluster-wide options)\n"
             "volume get <VOLNAME|all> <KEY|all> - show the value of an option, or of all\n"
-            "volume reset <VOLNAME|all> [<KEY>] [force] - return options to their defaults\n");
+            "volume reset <VOLNAME|all> [<KEY>] [force] - return options to their defaults\n"
+            "peer probe <HOSTNAME|IP-address> - admit the server at that address to the "
+            "trusted pool\n"
+            "peer status - list the other servers of the pool, Connected or Disconnected\n"
+            "pool list - list all the servers of the pool, this one (localhost) included\n");
 }
 
 /* Sets a text value; -ENOMEM on failure. */
@@ -137,20 +143,27 @@ parse_read(int argc, char **argv, cli_cmd_t *cmd, int max_words, char *err, size
     return 0;
 }
 
-/* status [all|NAME] [clients|mem]. */
+/* status [all|NAME] [clients|mem], status NAME roles. */
 static int
 parse_status(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
 {
     const char *detail = argc == 3 ? argv[2] : NULL;
     int ret;
 
-    if (argc > 3 || (detail && strcmp(detail, "clients") && strcmp(detail, "mem"))) {
+    if (argc > 3 || (detail && strcmp(detail, "clients") && strcmp(detail, "mem") &&
+                     strcmp(detail, "roles"))) {
         snprintf(err, errlen, "volume status: unexpected word \"%s\" (of the status "
-                              "details, clients and mem are supported; others are not "
-                              "supported yet)",
+                              "details, clients, mem and roles are supported; others are "
+                              "not supported yet)",
                  argv[argc > 3 ? 3 : 2]);
         return -EINVAL;
     }
+    if (detail && strcmp(detail, "roles") == 0 && strcmp(argv[1], "all") == 0) {
+        snprintf(err, errlen, "volume status: roles are shown for one volume at a time: "
+                              "give its name, volume status <VOLNAME> roles");
+        return -EINVAL;
+    }
+    cmd->detail = detail;
     ret = parse_read(argc < 3 ? argc : 2, argv, cmd, 1, err, errlen);
     return ret ?: detail ? put(cmd, "detail", detail) : 0;
 }
@@ -250,6 +263,7 @@ cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen
     int i, n = (int)(sizeof(ops) / sizeof(ops[0]));
 
     memset(cmd, 0, sizeof(*cmd));
+    cmd->group = "volume";
     if (argc < 1) {
         snprintf(err, errlen, "volume: a command is missing");
         return -EINVAL;
@@ -288,4 +302,65 @@ cli_parse_volume(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen
     default:
         return parse_read(argc, argv, cmd, 1, err, errlen);
     }
+}
+
+/* The words after "peer" (probe HOST, status) or "pool" (list) into cmd, which
+ * has its group set and its args allocated. */
+static int
+parse_pool(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    int probe = strcmp(cmd->group, "peer") == 0 && strcmp(argv[0], "probe") == 0;
+    int max_words = probe ? 2 : 1;
+
+    if (probe && argc < 2) {
+        snprintf(err, errlen, "peer probe: the host name or address of the server to "
+                              "admit is missing");
+        return -EINVAL;
+    }
+    if (argc > max_words) {
+        snprintf(err, errlen, "%s %s: unexpected word \"%s\"", cmd->group, cmd->op,
+                 argv[max_words]);
+        return -EINVAL;
+    }
+    return probe ? put(cmd, "hostname", argv[1]) : 0;
+}
+
+int
+cli_parse(int argc, char **argv, cli_cmd_t *cmd, char *err, size_t errlen)
+{
+    static const struct {
+        const char *group, *op;
+        uint32_t proc;
+    } ops[] = {
+        {"peer", "probe", GF_CLI_PEER_PROBE},
+        {"peer", "status", GF_CLI_PEER_STATUS},
+        {"pool", "list", GF_CLI_POOL_LIST},
+    };
+    int i, n = (int)(sizeof(ops) / sizeof(ops[0]));
+
+    memset(cmd, 0, sizeof(*cmd));
+    if (argc < 1) {
+        snprintf(err, errlen, "gluster: a command is missing");
+        return -EINVAL;
+    }
+    if (strcmp(argv[0], "volume") == 0)
+        return cli_parse_volume(argc - 1, argv + 1, cmd, err, errlen);
+    if (strcmp(argv[0], "peer") && strcmp(argv[0], "pool")) {
+        snprintf(err, errlen, "gluster: unknown command \"%s\"", argv[0]);
+        return -EINVAL;
+    }
+    if (argc < 2) {
+        snprintf(err, errlen, "%s: a command is missing", argv[0]);
+        return -EINVAL;
+    }
+    for (i = 0; i < n && (strcmp(argv[0], ops[i].group) || strcmp(argv[1], ops[i].op)); i++)
+        ;
+    if (i == n) {
+        snprintf(err, errlen, "%s: unknown command \"%s\"", argv[0], argv[1]);
+        return -EINVAL;
+    }
+    *cmd = (cli_cmd_t){.group = ops[i].group, .op = ops[i].op, .proc = ops[i].proc};
+    if (!(cmd->args = gf_dict_new()))
+        return -ENOMEM;
+    return parse_pool(argc - 1, argv + 1, cmd, err, errlen);
 }

@@ -3,7 +3,10 @@
  * documents (an XML declaration, <cliOutput> with opRet, opErrno and opErrstr,
  * then the command's element), indented by two spaces per level as GlusterFS's
  * libxml2 writer does. `volume status` gives <volStatus><volumes><volume> with a
- * <node> per brick; other commands give the envelope only.
+ * <node> per brick, `peer status` and `pool list` <peerStatus> with a <peer> per
+ * server, `peer probe` its <output>; `volume status VOL roles` gives our own
+ * <volRoles> (GlusterFS has no such command); other commands give the envelope
+ * only.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +14,9 @@
 
 #include "cli-xdr.h"
 #include "cli.h"
+
+/* GlusterFS's state number for "Peer in Cluster" (its <state> element). */
+#define PEER_IN_CLUSTER 3
 
 /* The text of "PREFIX.KEY" in out, or def. */
 static const char *
@@ -155,6 +161,101 @@ vol_status(gf_dict_t *out, int depth)
     close_tag(depth, "volStatus");
 }
 
+/* <peerStatus>: a <peer> per server of a PEER_STATUS or POOL_LIST output, with
+ * GlusterFS's elements; this server (pool list) has only uuid, hostname
+ * (localhost) and connected, as in GlusterFS. */
+static void
+peer_status(gf_dict_t *out, int depth)
+{
+    int n = number(out, "", "count");
+    char p[32];
+
+    if (n <= 0) {
+        element(depth, "peerStatus", "%s", "");
+        return;
+    }
+    open_tag(depth, "peerStatus");
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "peer%d", i);
+        int self = number(out, p, "self");
+        const char *host = self ? "localhost" : text(out, p, "hostname", "");
+
+        open_tag(depth + 1, "peer");
+        element(depth + 2, "uuid", "%s", text(out, p, "uuid", ""));
+        element(depth + 2, "hostname", "%s", host);
+        if (!self) {
+            open_tag(depth + 2, "hostnames");
+            element(depth + 3, "hostname", "%s", host);
+            close_tag(depth + 2, "hostnames");
+        }
+        element(depth + 2, "connected", "%d", number(out, p, "connected"));
+        if (!self) {
+            element(depth + 2, "state", "%d", PEER_IN_CLUSTER);
+            element(depth + 2, "stateStr", "%s", "Peer in Cluster");
+        }
+        close_tag(depth + 1, "peer");
+    }
+    close_tag(depth, "peerStatus");
+}
+
+/* <volRoles>: the coordinator and a <role> per role of a `volume status VOL
+ * roles` output. */
+static void
+vol_roles(const cli_cmd_t *cmd, gf_dict_t *out, int depth)
+{
+    int n = number(out, "", "role-count");
+    const char *coord = "", *coord_host = "";
+    char p[32];
+
+    gf_dict_get_str(out, "coordinator", &coord);
+    gf_dict_get_str(out, "coordinator-host", &coord_host);
+    open_tag(depth, "volRoles");
+    element(depth + 1, "volName", "%s", text(out, "volume1", "name", cmd->volname));
+    open_tag(depth + 1, "coordinator");
+    element(depth + 2, "uuid", "%s", coord);
+    element(depth + 2, "hostname", "%s", coord_host);
+    close_tag(depth + 1, "coordinator");
+    element(depth + 1, "roleCount", "%d", n);
+    for (int i = 1; i <= n; i++) {
+        snprintf(p, sizeof(p), "role%d", i);
+        open_tag(depth + 1, "role");
+        element(depth + 2, "kind", "%s", text(out, p, "kind", ""));
+        element(depth + 2, "scope", "%s", text(out, p, "scope", ""));
+        element(depth + 2, "holder", "%s", text(out, p, "holder", ""));
+        element(depth + 2, "holderHostname", "%s", text(out, p, "holder-host", ""));
+        element(depth + 2, "state", "%s", cli_role_state(out, p));
+        close_tag(depth + 1, "role");
+    }
+    close_tag(depth, "volRoles");
+}
+
+/* The command's element after the envelope of a successful reply, if any. */
+static void
+command_element(const cli_cmd_t *cmd, gf_dict_t *out)
+{
+    const char *info = "";
+
+    switch (cmd->proc) {
+    case GF_CLI_VOLUME_STATUS:
+        if (cmd->detail && strcmp(cmd->detail, "roles") == 0)
+            vol_roles(cmd, out, 1);
+        else
+            vol_status(out, 1);
+        return;
+    case GF_CLI_PEER_STATUS:
+    case GF_CLI_POOL_LIST:
+        peer_status(out, 1);
+        return;
+    case GF_CLI_PEER_PROBE:
+        if (out)
+            gf_dict_get_str(out, "info", &info);
+        element(1, "output", "%s", *info ? info : "success");
+        return;
+    default:
+        return;
+    }
+}
+
 int
 cli_print_xml(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr,
               gf_dict_t *out)
@@ -164,8 +265,8 @@ cli_print_xml(const cli_cmd_t *cmd, int op_ret, int op_errno, const char *errstr
     element(1, "opRet", "%d", op_ret);
     element(1, "opErrno", "%d", op_errno);
     element(1, "opErrstr", "%s", op_ret && errstr ? errstr : "");
-    if (op_ret == 0 && cmd->proc == GF_CLI_VOLUME_STATUS)
-        vol_status(out, 1);
+    if (op_ret == 0)
+        command_element(cmd, out);
     close_tag(0, "cliOutput");
     return op_ret ? 1 : 0;
 }

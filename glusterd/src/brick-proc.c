@@ -75,6 +75,7 @@ typedef struct brick {
 
 /* An adoption in progress (gd_brick_restore). */
 typedef struct restore {
+    void (*done)(void);
     gd_volume_t **vols;
     int n;
     int pending; /* STATUS answers awaited, + 1 while the scan runs */
@@ -86,9 +87,22 @@ static bool shutting_down;
 static gf_timer_t *retry_timer; /* armed while a brick is WAITING */
 static void *retry_token;       /* the timer's data: identifies it while it is current */
 
+static void (*notify_fn)(const char *path); /* gd_brick_set_notify */
+
 static void place(brick_t *b);
 static void launch(brick_t *b);
 static void detach(brick_t *b);
+
+/* Sets b's state, telling the notify hook when b goes online or leaves it. */
+static void
+set_state(brick_t *b, bstate_t state)
+{
+    bool was = b->state == B_ONLINE;
+
+    b->state = state;
+    if (notify_fn && was != (state == B_ONLINE))
+        notify_fn(b->path);
+}
 
 /* --- records --- */
 
@@ -266,6 +280,8 @@ static void
 finish_stop(brick_t *b)
 {
     unlink_brick(b);
+    if (notify_fn)
+        notify_fn(b->path);
     gf_log(GF_LOG_INFO, "brick %s stopped", b->label);
     end_waiters(b, 0, NULL);
     brick_free(b);
@@ -276,6 +292,8 @@ static void
 drop(brick_t *b, int err, const char *msg)
 {
     unlink_brick(b);
+    if (notify_fn)
+        notify_fn(b->path);
     complete(b, err, "%s", msg);
     end_waiters(b, 0, NULL);
     brick_free(b);
@@ -333,7 +351,7 @@ attach_cb(int err, const char *msg, gf_dict_t *out, void *cookie)
         drop(b, err, text);
         return;
     }
-    b->state = B_ONLINE;
+    set_state(b, B_ONLINE);
     gd_pmap_signin(gd.pmap, b->path, p->port, p->pid);
     gf_log(GF_LOG_INFO, "brick %s attached to process %s (pid %d, port %d)", b->label, p->name,
            (int)p->pid, p->port);
@@ -351,7 +369,7 @@ attach(brick_t *b)
     gd_listen_t where = {gd.conf.bind, p->port};
     char *volfile = gd_volgen_brick(b->view, 0, &where);
 
-    b->state = B_ATTACHING;
+    set_state(b, B_ATTACHING);
     if (!volfile) {
         attach_cb(-ENOMEM, "glusterd is out of memory", NULL, b);
         return;
@@ -402,7 +420,7 @@ launch(brick_t *b)
     p->exclusive = !gd.mux.enabled;
     p->n_bricks = 1;
     b->proc = p;
-    b->state = B_LAUNCHING;
+    set_state(b, B_LAUNCHING);
 }
 
 /* Places b (in the list, wanted, no process): ATTACH to a process that fits, or a
@@ -422,7 +440,7 @@ place(brick_t *b)
     if (p->state == GD_PROC_READY)
         attach(b);
     else
-        b->state = B_QUEUED;
+        set_state(b, B_QUEUED);
 }
 
 /* --- detach --- */
@@ -454,7 +472,7 @@ refused_detach(brick_t *b, int err, const char *msg)
         brick_free(b);
         return;
     }
-    b->state = B_ONLINE;
+    set_state(b, B_ONLINE);
     b->wanted = true;
     b->moving = false;
     complete(b, err, "%s", text);
@@ -501,7 +519,7 @@ detach_cb(int err, const char *msg, gf_dict_t *out, void *cookie)
         b->proc = NULL;
         place(b);
     } else if (p->n_bricks == 0) {
-        b->state = B_LEAVING; /* ends when the process has exited */
+        set_state(b, B_LEAVING); /* ends when the process has exited */
     } else {
         finish_stop(b);
     }
@@ -511,7 +529,7 @@ detach_cb(int err, const char *msg, gf_dict_t *out, void *cookie)
 static void
 detach(brick_t *b)
 {
-    b->state = B_DETACHING;
+    set_state(b, B_DETACHING);
     gd_brickop_detach(b->proc->bop, b->path, detach_cb, b);
 }
 
@@ -630,7 +648,7 @@ brick_orphaned(brick_t *b, gd_proc_t *p, const char *how)
     }
     if (b->state == B_ONLINE)
         gf_log(GF_LOG_WARNING, "%s: starting it again", msg);
-    b->state = B_WAITING;
+    set_state(b, B_WAITING);
     b->due = time(NULL) + delay_s;
     if (delay_s)
         arm_retry();
@@ -776,6 +794,18 @@ gd_brick_refresh(const gd_volume_t *vol, int idx, gd_brick_done_t done, void *co
     gf_free(sig);
 }
 
+int
+gd_brick_exists(const char *path)
+{
+    return find_path(path) != NULL;
+}
+
+void
+gd_brick_set_notify(void (*fn)(const char *path))
+{
+    notify_fn = fn;
+}
+
 void
 gd_brick_get_state(const char *path, gd_brick_state_t *st)
 {
@@ -824,7 +854,7 @@ gd_brick_pmap_hook(const char *path, int port, pid_t pid, int signed_in, void *d
     if (!signed_in || b->state != B_LAUNCHING)
         return;
     gd_proc_ready(p);
-    b->state = B_ONLINE;
+    set_state(b, B_ONLINE);
     gf_log(GF_LOG_INFO, "brick %s signed in on port %d (process %s, pid %d)", b->label, port,
            p->name, (int)p->pid);
     for (brick_t *q = bricks, *next; q; q = next) {
@@ -841,10 +871,10 @@ gd_brick_pmap_hook(const char *path, int port, pid_t pid, int signed_in, void *d
 /* --- restore --- */
 
 static void
-restore_started(int err, const char *msg, void *cookie)
+restore_moved(int err, const char *msg, void *cookie)
 {
     if (err)
-        gf_log(GF_LOG_ERROR, "starting a brick after glusterd's start: %s", msg);
+        gf_log(GF_LOG_ERROR, "moving an adopted brick: %s", msg);
 }
 
 /* The started volume among r's whose brick has path and volfile id, or NULL;
@@ -902,7 +932,7 @@ adopt_brick(gd_proc_t *p, gd_volume_t *vol, int idx, const char *path)
         detach(b);
         return;
     }
-    b->state = B_ONLINE;
+    set_state(b, B_ONLINE);
     gd_pmap_signin(gd.pmap, b->path, p->port, p->pid);
     if (!p->sig)
         p->sig = gf_strdup(b->sig);
@@ -936,30 +966,25 @@ adopt_bricks(restore_t *r, gd_proc_t *p, gf_dict_t *out)
         gd_proc_stop(p);
 }
 
-/* Bricks adopted whose signature is not their process's are moved; the bricks of
- * started volumes that nothing serves are started. Ends r. */
+/* Bricks adopted whose signature is not their process's are moved. Ends r. */
 static void
 restore_finish(restore_t *r)
 {
+    void (*done)(void) = r->done;
+
     for (brick_t *b = bricks, *next; b; b = next) {
         next = b->next; /* detach may end and free b */
         if (b->state == B_ONLINE && b->wanted && b->proc->sig && strcmp(b->sig, b->proc->sig)) {
             gf_log(GF_LOG_INFO, "brick %s differs from the others of process %s: moving it",
                    b->label, b->proc->name);
             b->moving = true;
-            b->done = restore_started;
+            b->done = restore_moved;
             detach(b);
         }
     }
-    for (int v = 0; v < r->n; v++) {
-        if (r->vols[v]->status != GD_VOL_STARTED)
-            continue;
-        for (int i = 0; i < r->vols[v]->n_bricks; i++)
-            if (!find_path(r->vols[v]->bricks[i].path))
-                gd_brick_start(r->vols[v], i, restore_started, NULL);
-    }
     gd_vols_free(r->vols, r->n);
     gf_free(r);
+    done();
 }
 
 /* One adoption STATUS cookie. */
@@ -1007,16 +1032,18 @@ adopt_one(gd_proc_t *p, void *arg)
 }
 
 void
-gd_brick_restore(gd_volume_t **vols, int n)
+gd_brick_restore(gd_volume_t **vols, int n, void (*done)(void))
 {
     restore_t *r = gf_calloc(1, sizeof(*r));
     int found;
 
     if (!r) {
-        gf_log(GF_LOG_CRITICAL, "out of memory: no brick is restarted");
+        gf_log(GF_LOG_CRITICAL, "out of memory: running brick processes are not adopted");
         gd_vols_free(vols, n);
+        done();
         return;
     }
+    r->done = done;
     r->vols = vols;
     r->n = n;
     r->pending = 1;

@@ -79,12 +79,20 @@ void gd_brick_status(const char *path, gd_brick_status_cb_t cb, void *cookie);
 /*
  * At glusterd's start: adopts the brick processes still running (found in /proc
  * by their pidfile in RUNDIR/bricks), learns from each which bricks it serves
- * (a process that cannot tell is killed), keeps
- * those of the started volumes among vols (and detaches the others), then starts
- * the bricks of started volumes that no process serves. Takes ownership of vols.
- * Failures are logged.
+ * (a process that cannot tell is killed), keeps those of the started volumes
+ * among vols (and detaches the others), then calls done; starting the bricks that
+ * no process serves is the reconciler's work. Takes ownership of vols. Failures
+ * are logged.
  */
-void gd_brick_restore(gd_volume_t **vols, int n);
+void gd_brick_restore(gd_volume_t **vols, int n, void (*done)(void));
+
+/* Whether glusterd has a record of the brick with this path (in any state but
+ * stopped: starting, online, waiting to restart, stopping). */
+int gd_brick_exists(const char *path);
+
+/* Sets the hook called (on the event thread) each time a brick goes online or
+ * stops being online, with its path (valid during the call only). */
+void gd_brick_set_notify(void (*fn)(const char *path));
 
 /* The portmap hook (gd_pmap_hook_t): a brick signed in or out. */
 void gd_brick_pmap_hook(const char *brick, int port, pid_t pid, int signed_in, void *data);

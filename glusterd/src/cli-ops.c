@@ -15,6 +15,9 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "brick-proc.h"
+#include "bstatus.h"
+#include "coord.h"
+#include "members.h"
 #include "cli-xdr.h"
 #include "glusterd.h"
 #include "programs.h"
@@ -206,9 +209,10 @@ add_info(gf_dict_t *out, int n, const gd_volume_t *vol)
     return err ? -ENOMEM : 0;
 }
 
-/* Adds the runtime status of vol's bricks as "volumeN." keys. 0 or -ENOMEM. */
+/* Adds the status of vol's bricks, from their reports sts, as "volumeN." keys.
+ * 0 or -ENOMEM. */
 static int
-add_status(gf_dict_t *out, int n, const gd_volume_t *vol)
+add_status(gf_dict_t *out, int n, const gd_volume_t *vol, const gd_bstatus_t *sts)
 {
     char p[32], b[64];
     int err;
@@ -217,13 +221,14 @@ add_status(gf_dict_t *out, int n, const gd_volume_t *vol)
     err = setf(out, p, "name", "%s", vol->name) |
           setf(out, p, "brick-count", "%d", vol->n_bricks);
     for (int i = 0; i < vol->n_bricks; i++) {
-        gd_brick_state_t st;
-        gd_brick_get_state(vol->bricks[i].path, &st);
+        int online = sts[i].state == GD_BS_ONLINE;
         snprintf(b, sizeof(b), "%s.brick%d", p, i + 1);
         err |= setf(out, b, "host", "%s", vol->bricks[i].host) |
                setf(out, b, "path", "%s", vol->bricks[i].path) |
-               setf(out, b, "port", "%d", st.port) | setf(out, b, "pid", "%d", (int)st.pid) |
-               setf(out, b, "online", "%d", st.online);
+               setf(out, b, "port", "%d", online ? sts[i].port : 0) |
+               setf(out, b, "pid", "%d", online ? sts[i].pid : -1) |
+               setf(out, b, "online", "%d", online) |
+               setf(out, b, "local", "%d", !strcmp(sts[i].server, gd.conf.uuid));
     }
     return err ? -ENOMEM : 0;
 }
@@ -251,8 +256,6 @@ fill_output(uint32_t proc, const char *name, gd_volume_t **vols, int n, gf_dict_
         } else if (proc == GF_CLI_VOLUME_LIST) {
             snprintf(key, sizeof(key), "volume%d", ++count);
             err = gf_dict_set_str(out, key, vols[i]->name);
-        } else if (vols[i]->status == GD_VOL_STARTED) {
-            err = add_status(out, ++count, vols[i]);
         }
     }
     if (!err)
@@ -349,10 +352,19 @@ gather_figures(rpc_req_t *req, gf_dict_t *out, const char *detail)
         gf_dict_get_int32(out, p, &nb);
         for (int i = 1; i <= nb; i++) {
             const char *path = NULL;
-            gather_one_t *o = gf_calloc(1, sizeof(*o));
+            gather_one_t *o;
+            int32_t local = 0;
             snprintf(p, sizeof(p), "volume%d.brick%d.online", v, i);
             gf_dict_get_int32(out, p, &online);
+            snprintf(p, sizeof(p), "volume%d.brick%d.local", v, i);
+            gf_dict_get_int32(out, p, &local);
+            if (online && !local) {
+                snprintf(p, sizeof(p), "volume%d.brick%d", v, i);
+                setf(out, p, "error", "on another server: run the command on that server");
+                continue;
+            }
             snprintf(p, sizeof(p), "volume%d.brick%d.path", v, i);
+            o = online ? gf_calloc(1, sizeof(*o)) : NULL;
             if (!o || !online || gf_dict_get_str(out, p, &path) != 0) {
                 gf_free(o);
                 continue;
@@ -366,27 +378,119 @@ gather_figures(rpc_req_t *req, gf_dict_t *out, const char *detail)
     gather_end(g);
 }
 
+/* A STATUS call reading the brick reports of its started volumes, one after the
+ * other. */
+typedef struct walk {
+    rpc_req_t *req;
+    gf_dict_t *out;
+    gd_volume_t **vols;
+    int n, next, count;
+} walk_t;
+
+static void walk_next(walk_t *w);
+
+static void
+walk_end(walk_t *w, int err, const char *msg)
+{
+    reading_t *r = w->req->priv;
+
+    if (!err && setf(w->out, "", "count", "%d", w->count))
+        err = -ENOMEM, msg = "glusterd is out of memory";
+    if (!err && r->detail[0])
+        gather_figures(w->req, w->out, r->detail);
+    else
+        cli_reply(w->req, err, msg, w->out);
+    gf_free(r);
+    gf_dict_unref(w->out);
+    gd_vols_free(w->vols, w->n);
+    gf_free(w);
+}
+
+static void
+walk_loaded(int err, const char *msg, const gd_bstatus_t *sts, int n, void *cookie)
+{
+    walk_t *w = cookie;
+
+    if (!err && add_status(w->out, ++w->count, w->vols[w->next - 1], sts) != 0)
+        err = -ENOMEM, msg = "glusterd is out of memory";
+    if (err)
+        walk_end(w, err, msg);
+    else
+        walk_next(w);
+}
+
+static void
+walk_next(walk_t *w)
+{
+    while (w->next < w->n && w->vols[w->next]->status != GD_VOL_STARTED)
+        w->next++;
+    if (w->next == w->n) {
+        walk_end(w, 0, NULL);
+        return;
+    }
+    w->next++;
+    gd_bstatus_load(w->vols[w->next - 1]->name, w->vols[w->next - 1]->n_bricks, walk_loaded, w);
+}
+
+static void
+roles_done(int err, const char *msg, gf_dict_t *out, void *cookie)
+{
+    rpc_req_t *req = cookie;
+    gf_free(req->priv);
+    cli_reply(req, err, msg, out);
+}
+
+/* STATUS of the volumes (vols owned from here on): the brick reports, or the
+ * roles. */
+static void
+status_start(rpc_req_t *req, gf_dict_t *out, gd_volume_t **vols, int n)
+{
+    reading_t *r = req->priv;
+    walk_t *w;
+
+    if (!strcmp(r->detail, "roles")) {
+        gd_vols_free(vols, n);
+        gd_coord_roles(r->name, roles_done, req);
+        return;
+    }
+    if (!(w = gf_calloc(1, sizeof(*w)))) {
+        gd_vols_free(vols, n);
+        gf_free(r);
+        cli_reply(req, -ENOMEM, "glusterd is out of memory", NULL);
+        return;
+    }
+    w->req = req;
+    w->out = gf_dict_ref(out);
+    w->vols = vols;
+    w->n = n;
+    walk_next(w);
+}
+
 static void
 read_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
 {
     rpc_req_t *req = cookie;
     reading_t *r = req->priv;
     gf_dict_t *out = gf_dict_new();
-    char msg[512];
+    char msg[1024];
 
     if (warn && *warn)
         gf_log(GF_LOG_ERROR, "%s", warn);
-    if (err)
-        snprintf(msg, sizeof(msg), "cannot read the volumes from the store: %s",
-                 strerror(-err));
-    else if (!out)
+    if (err) {
+        char why[512];
+        gd_store_strerror(gd.store, err, why, sizeof(why));
+        snprintf(msg, sizeof(msg), "cannot read the volumes: %s", why);
+    } else if (!out) {
         err = -ENOMEM;
-    else
+    } else {
         err = fill_output(req->proc, r->name, vols, n, out, msg, sizeof(msg));
-    if (!err && req->proc == GF_CLI_VOLUME_STATUS && r->detail[0])
-        gather_figures(req, out, r->detail);
-    else
-        cli_reply(req, err, msg, out);
+    }
+    if (!err && req->proc == GF_CLI_VOLUME_STATUS) {
+        status_start(req, out, vols, n);
+        gf_dict_unref(out);
+        return;
+    }
+    cli_reply(req, err, msg, out);
     gf_free(r);
     gf_dict_unref(out);
     gd_vols_free(vols, n);
@@ -406,8 +510,9 @@ volume_read(rpc_req_t *req)
         return err < 0 ? err : 0;
     }
     gf_dict_get_str(args, "detail", &detail);
-    if (req->proc != GF_CLI_VOLUME_STATUS || (*detail && strcmp(detail, "clients") &&
-                                              strcmp(detail, "mem")))
+    if (req->proc != GF_CLI_VOLUME_STATUS ||
+        (*detail && strcmp(detail, "clients") && strcmp(detail, "mem") &&
+         (strcmp(detail, "roles") || !r->name[0])))
         detail = "";
     snprintf(r->detail, sizeof(r->detail), "%s", detail);
     gf_dict_unref(args);
@@ -530,6 +635,58 @@ volume_get(rpc_req_t *req)
     return 0;
 }
 
+/* --- peers --- */
+
+static int
+peer_probe(rpc_req_t *req)
+{
+    gf_dict_t *args = NULL;
+    const char *host = NULL;
+    int err = decode_args(req, &args);
+
+    if (err)
+        return err;
+    gf_dict_get_str(args, "hostname", &host);
+    gd_peer_probe(host, op_done, req);
+    gf_dict_unref(args);
+    return 0;
+}
+
+/* PEER_STATUS (the pool but this server) and POOL_LIST (the pool with it). */
+static void
+peers_loaded(int err, const char *msg, const gd_server_t *servers, int n, void *cookie)
+{
+    rpc_req_t *req = cookie;
+    gf_dict_t *out = err ? NULL : gf_dict_new();
+    int pool = req->proc == GF_CLI_POOL_LIST, count = 0;
+    char p[32];
+
+    if (!err && !out)
+        err = -ENOMEM, msg = "glusterd is out of memory";
+    for (int i = 0; !err && i < n; i++) {
+        const gd_server_t *s = &servers[i];
+        if (s->self ? !pool : !s->in_pool)
+            continue;
+        snprintf(p, sizeof(p), "peer%d", ++count);
+        if (setf(out, p, "uuid", "%s", s->uuid) ||
+            setf(out, p, "hostname", "%s", s->self ? "localhost" : gd_server_host(s)) ||
+            setf(out, p, "connected", "%d", s->alive || (s->self && gd_members_session_up())) ||
+            setf(out, p, "self", "%d", s->self))
+            err = -ENOMEM, msg = "glusterd is out of memory";
+    }
+    if (!err && setf(out, "", "count", "%d", count))
+        err = -ENOMEM, msg = "glusterd is out of memory";
+    cli_reply(req, err, msg, out);
+    gf_dict_unref(out);
+}
+
+static int
+peer_list(rpc_req_t *req)
+{
+    gd_servers_load(peers_loaded, req);
+    return 0;
+}
+
 static int
 getwd_proc(rpc_req_t *req)
 {
@@ -558,6 +715,9 @@ static const rpc_actor_t actors[] = {
     [GF_CLI_VOLUME_LIST] = {"VOLUME_LIST", volume_read},
     [GF_CLI_VOLUME_SET] = {"VOLUME_SET", volume_set},
     [GF_CLI_VOLUME_GET] = {"VOLUME_GET", volume_get},
+    [GF_CLI_PEER_PROBE] = {"PEER_PROBE", peer_probe},
+    [GF_CLI_PEER_STATUS] = {"PEER_STATUS", peer_list},
+    [GF_CLI_POOL_LIST] = {"POOL_LIST", peer_list},
     [GF_CLI_GETWD] = {"GETWD", getwd_proc},
 };
 

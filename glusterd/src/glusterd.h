@@ -19,6 +19,9 @@
 #define GD_DEFAULT_PORT 24007
 #define GD_DEFAULT_BASE_PORT 49152
 #define GD_SOCKET_NAME "glusterd.socket"
+#define GD_DEFAULT_LEASE_TTL 10
+#define GD_ETCD_PREFIX "/gfs/"
+#define GD_MONITOR_DEADLINE_MS 4000 /* a CLI command fails within 5 s without etcd */
 
 typedef struct gd_conf {
     const char *workdir;
@@ -32,6 +35,8 @@ typedef struct gd_conf {
     int port;
     int base_port;
     int foreground;
+    const char *monitor; /* the monitor cluster's URLs; NULL: the local store */
+    int lease_ttl;       /* seconds */
     char uuid[37]; /* this glusterd's UUID (WORKDIR/glusterd.info) */
 } gd_conf_t;
 

@@ -28,14 +28,20 @@
 #include "glusterfs/mem.h"
 #include "addr.h"
 #include "brick-proc.h"
+#include "coord.h"
 #include "glusterd.h"
+#include "members.h"
+#include "reconcile.h"
+#include "store-etcd.h"
 #include "programs.h"
 #include "rpcsvc.h"
 #include "vol-ops.h"
 
-#if !defined(GF_SBINDIR) || !defined(GF_XLATOR_DIR)
-#error "GF_SBINDIR and GF_XLATOR_DIR must be defined by the build (see common.am)"
+#if !defined(GF_SBINDIR) || !defined(GF_XLATOR_DIR) || !defined(GF_SYSCONFDIR)
+#error "GF_SBINDIR, GF_XLATOR_DIR and GF_SYSCONFDIR must be defined by the build (common.am)"
 #endif
+
+#define GD_DEFAULT_CONFIG GF_SYSCONFDIR "/gfs/glusterd.conf"
 
 #define GD_MAX_WORKERS 4
 
@@ -75,13 +81,24 @@ usage(FILE *f)
             "  --xlator-dir DIR    translator folder, passed on to brick processes and read\n"
             "                      for option tables (default " GF_XLATOR_DIR ")\n"
             "  --pid-file FILE     pidfile (default RUNDIR/glusterd.pid)\n"
+            "  --monitor URL[,URL...]\n"
+            "                      keep the configuration in the monitor cluster (etcd) at\n"
+            "                      these client URLs, e.g. http://10.0.0.1:2379, and form a\n"
+            "                      pool with the other servers there (default: a local store\n"
+            "                      in WORKDIR, this server alone)\n"
+            "  --lease-ttl SECONDS this server's lease in the monitor cluster: it shows as\n"
+            "                      Disconnected this long after it dies (default %d, 2-300)\n"
+            "  --config FILE       read options from FILE first, one per line: a long option\n"
+            "                      without its dashes and its value (\"monitor http://...\");\n"
+            "                      '#' starts a comment; the command line wins (default\n"
+            "                      " GD_DEFAULT_CONFIG ", when it exists)\n"
             "  -N, --foreground    do not daemonize\n"
             "  -h, --help          print this help and exit\n"
             "  -V, --version       print the version and exit\n"
             "\n"
             "The gluster command reaches glusterd on RUNDIR/" GD_SOCKET_NAME
             " or on ADDR:PORT.\n",
-            GD_DEFAULT_PORT, GD_DEFAULT_BASE_PORT);
+            GD_DEFAULT_PORT, GD_DEFAULT_BASE_PORT, GD_DEFAULT_LEASE_TTL);
 }
 
 /* Reports a startup failure (to the waiting parent, or stderr) and exits 1. */
@@ -117,7 +134,8 @@ parse_port(const char *opt, const char *text)
 
 enum {
     OPT_WORKDIR = 256, OPT_RUNDIR, OPT_LOGDIR, OPT_LOGFILE, OPT_LOGLEVEL, OPT_BIND,
-    OPT_PORT, OPT_BASEPORT, OPT_GLUSTERFSD, OPT_XLATORDIR, OPT_PIDFILE,
+    OPT_PORT, OPT_BASEPORT, OPT_GLUSTERFSD, OPT_XLATORDIR, OPT_PIDFILE, OPT_MONITOR,
+    OPT_LEASE_TTL, OPT_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +150,9 @@ static const struct option long_opts[] = {
     {"glusterfsd", required_argument, NULL, OPT_GLUSTERFSD},
     {"xlator-dir", required_argument, NULL, OPT_XLATORDIR},
     {"pid-file", required_argument, NULL, OPT_PIDFILE},
+    {"monitor", required_argument, NULL, OPT_MONITOR},
+    {"lease-ttl", required_argument, NULL, OPT_LEASE_TTL},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"foreground", no_argument, NULL, 'N'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -179,6 +200,21 @@ set_option(int c, const char *arg)
     case OPT_PIDFILE:
         conf->pidfile = arg;
         break;
+    case OPT_MONITOR:
+        if (!*arg)
+            die("--monitor: give the client URLs of the monitor cluster (http://HOST:PORT,...)");
+        conf->monitor = arg;
+        break;
+    case OPT_LEASE_TTL: {
+        char *end;
+        long v = strtol(arg, &end, 10);
+        if (*end || end == arg || v < 2 || v > 300)
+            die("--lease-ttl: \"%s\" is not a number of seconds from 2 to 300", arg);
+        conf->lease_ttl = (int)v;
+        break;
+    }
+    case OPT_CONFIG:
+        break; /* read before the other options */
     case 'N':
         conf->foreground = 1;
         break;
@@ -194,6 +230,55 @@ set_option(int c, const char *arg)
     }
 }
 
+/* Applies line lineno of config file path ("OPTION VALUE", or "OPTION" for a flag);
+ * exits naming the line when the option is unknown or its value wrong. */
+static void
+config_line(const char *path, int lineno, char *line)
+{
+    char *name = strtok(line, " \t\r\n"), *value = strtok(NULL, "\r\n");
+    const struct option *o;
+
+    if (!name || name[0] == '#')
+        return;
+    while (value && (*value == ' ' || *value == '\t' || *value == '='))
+        value++;
+    for (o = long_opts; o->name && strcmp(o->name, name); o++)
+        ;
+    if (!o->name || o->val == OPT_CONFIG || o->val == 'h' || o->val == 'V')
+        die("%s line %d: unknown option \"%s\" (see glusterd --help)", path, lineno, name);
+    if ((o->has_arg == required_argument) != (value && *value))
+        die("%s line %d: option %s %s", path, lineno, name,
+            o->has_arg == required_argument ? "needs a value" : "takes no value");
+    set_option(o->val, value ? strdup(value) : NULL);
+}
+
+/* Reads the configuration file given with --config, else the default one when it
+ * exists. */
+static void
+read_config(int argc, char **argv)
+{
+    const char *path = NULL;
+    char line[4096];
+    int lineno = 0;
+    FILE *f;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            path = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            path = argv[i] + 9;
+    }
+    if (!(f = fopen(path ? path : GD_DEFAULT_CONFIG, "r"))) {
+        if (path)
+            die("--config: cannot read %s: %s", path, strerror(errno));
+        return;
+    }
+    path = path ? path : GD_DEFAULT_CONFIG;
+    while (fgets(line, sizeof(line), f))
+        config_line(path, ++lineno, line);
+    fclose(f);
+}
+
 static void
 parse_args(int argc, char **argv)
 {
@@ -204,8 +289,10 @@ parse_args(int argc, char **argv)
         .workdir = GD_DEFAULT_WORKDIR, .rundir = GD_DEFAULT_RUNDIR,
         .logdir = GD_DEFAULT_LOGDIR, .bind = "0.0.0.0", .port = GD_DEFAULT_PORT,
         .base_port = GD_DEFAULT_BASE_PORT, .log_level = "INFO",
+        .lease_ttl = GD_DEFAULT_LEASE_TTL,
         .glusterfsd = env && *env ? env : GF_SBINDIR "/glusterfsd",
     };
+    read_config(argc, argv);
     while ((c = getopt_long(argc, argv, "NhV", long_opts, NULL)) != -1)
         set_option(c, optarg);
     if (optind < argc) {
@@ -379,9 +466,19 @@ open_state(void)
     char path[PATH_MAX];
     int err;
 
-    snprintf(path, sizeof(path), "%s/store", gd.conf.workdir);
-    if ((err = gd_store_local_open(path, &gd.store)) != 0)
-        die("cannot open the store %s: %s", path, strerror(-err));
+    if (gd.conf.monitor) {
+        gd_etcd_opts_t opts = {.deadline_ms = GD_MONITOR_DEADLINE_MS};
+        if ((err = gd_store_etcd_open(gd.conf.monitor, GD_ETCD_PREFIX, gf_ctx->events,
+                                      gf_ctx->timers, &opts, &gd.store)) != 0)
+            die("--monitor %s: %s", gd.conf.monitor,
+                err == -EINVAL ? "not a list of URLs (http://HOST:PORT,...)" : strerror(-err));
+    } else {
+        snprintf(path, sizeof(path), "%s/store", gd.conf.workdir);
+        if ((err = gd_store_local_open(path, gf_ctx->events, &gd.store)) != 0)
+            die("cannot open the store %s: %s", path, strerror(-err));
+    }
+    if ((err = gd_members_init()) != 0)
+        die("cannot list this server's addresses: %s", strerror(-err));
     gd.pmap = gd_pmap_new(gd.conf.base_port, gd_brick_pmap_hook, NULL);
     gd.xlmeta = gd_xlmeta_new(gd.conf.xlator_dir ? gd.conf.xlator_dir : GF_XLATOR_DIR);
     if (!gd.pmap || !gd.xlmeta || gd_brick_init() != 0)
@@ -389,16 +486,41 @@ open_state(void)
     gd_mux_defaults(&gd.mux);
 }
 
+/* This server is registered: adopt running bricks, reconcile, campaign. */
 static void
-restore_task(void *data)
+members_ready(int err)
 {
+    if (err) {
+        gf_log(GF_LOG_CRITICAL, "cannot open a session with the %s store: %s; this glusterd "
+                                "manages no brick",
+               gd.store->ops->name, strerror(-err));
+        return;
+    }
     gd_vol_restore();
+    gd_coord_start();
 }
 
-/* On the event thread at shutdown: drops the brick records, then wakes main. */
+static void
+members_session(int up)
+{
+    if (up) {
+        gd_reconcile_session_up();
+        gd_coord_session_up();
+    }
+}
+
+static void
+start_task(void *data)
+{
+    gd_members_start(gd.conf.lease_ttl, members_ready, members_session);
+}
+
+/* On the event thread at shutdown: drops the records, then wakes main. */
 static void
 fini_task(void *data)
 {
+    gd_coord_fini();
+    gd_reconcile_fini();
     gd_brick_fini();
     sem_post(data);
 }
@@ -413,8 +535,8 @@ shutdown_daemon(void)
     sem_init(&done, 0, 0);
     if (gf_event_post(gf_ctx->events, fini_task, &done) == 0)
         sem_wait(&done);
+    gd_store_destroy(gd.store); /* its client needs the event loop and timers */
     gf_ctx_fini();
-    gd_store_destroy(gd.store);
     gd_pmap_free(gd.pmap);
     gd_xlmeta_free(gd.xlmeta);
     if (socket_path[0])
@@ -485,10 +607,11 @@ main(int argc, char **argv)
     open_state();
     start_rpc();
     write_pidfile();
-    gf_log(GF_LOG_INFO, "glusterd %s (uuid %s) listening on %s and %s:%d, workdir %s",
+    gf_log(GF_LOG_INFO, "glusterd %s (uuid %s) listening on %s and %s:%d, workdir %s, store %s%s",
            PACKAGE_VERSION, gd.conf.uuid, socket_path, gd.conf.bind, gd.conf.port,
-           gd.conf.workdir);
-    gf_event_post(gf_ctx->events, restore_task, NULL);
+           gd.conf.workdir, gd.conf.monitor ? "etcd at " : "local",
+           gd.conf.monitor ? gd.conf.monitor : "");
+    gf_event_post(gf_ctx->events, start_task, NULL);
     report_ready();
     wait_signals(&set);
     shutdown_daemon();

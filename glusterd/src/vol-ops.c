@@ -16,6 +16,9 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "addr.h"
+#include "bstatus.h"
+#include "members.h"
+#include "reconcile.h"
 #include "brick-proc.h"
 #include "glusterd.h"
 #include "mux.h"
@@ -35,19 +38,14 @@ typedef struct op {
     gd_volume_t *vol;
     int force;
     int was_started; /* the volume was started when the operation began */
-    int pending;     /* brick operations still running; SET: the next brick */
-    bool waiting;    /* SET: a brick refresh has not answered yet */
-    bool looping;    /* SET: refresh_loop is on the stack */
+    gd_vol_status_t prev_status; /* its status then */
+    int *skip;       /* bricks not waited for (their servers are down) */
+    int *here;       /* CREATE: bricks on this server (their paths are checked here) */
     int err;         /* first failure */
     char msg[MSG_MAX];
     gf_dict_t *args; /* VOLUME_SET: the request (keyN, valueN) */
     bool reset;      /* VOLUME_SET: remove the options instead */
     int n_keys;      /* VOLUME_SET: pairs in args */
-    struct brick_ref {
-        struct op *op;
-        int idx;
-        int started; /* this operation launched it */
-    } *refs;
 } op_t;
 
 static char *busy[MAX_BUSY];
@@ -109,7 +107,8 @@ op_end(op_t *op, gf_dict_t *out)
     op->done(op->err, op->err ? op->msg : NULL, out, op->cookie);
     gf_dict_unref(op->args);
     gd_vol_free(op->vol);
-    gf_free(op->refs);
+    gf_free(op->skip);
+    gf_free(op->here);
     gf_free(op);
 }
 
@@ -155,6 +154,21 @@ op_new(const char *name, int force, gd_op_done_t done, void *cookie)
     return op_claim(name, force, done, cookie);
 }
 
+/* Records a store failure err of op (what failed: doing, on volume op->name). */
+static void
+op_store_fail(op_t *op, int err, const char *doing)
+{
+    char why[512];
+
+    if (err == -ECANCELED) {
+        op_fail(op, -EAGAIN, "volume %s was changed by another operation; try again",
+                op->name);
+        return;
+    }
+    gd_store_strerror(gd.store, err, why, sizeof(why));
+    op_fail(op, err, "cannot %s volume %s: %s", doing, op->name, why);
+}
+
 /* Takes the single volume loaded for op. 0, or ends op (no such volume, store
  * error) and returns -1. */
 static int
@@ -162,8 +176,7 @@ op_take_volume(op_t *op, int err, gd_volume_t **vols, int n)
 {
     if (err || n != 1) {
         if (err)
-            op_fail(op, err, "cannot read volume %s from the store: %s", op->name,
-                    strerror(-err));
+            op_store_fail(op, err, "read");
         else
             op_fail(op, -ENOENT, "Volume %s does not exist", op->name);
         gd_vols_free(vols, n);
@@ -173,6 +186,7 @@ op_take_volume(op_t *op, int err, gd_volume_t **vols, int n)
     op->vol = vols[0];
     gf_free(vols);
     op->was_started = op->vol->status == GD_VOL_STARTED;
+    op->prev_status = op->vol->status;
     return 0;
 }
 
@@ -181,77 +195,106 @@ static void
 op_saved(int err, uint64_t rev, void *cookie)
 {
     op_t *op = cookie;
-    if (err == -ECANCELED)
-        op_fail(op, -EAGAIN, "volume %s was changed by another operation; try again",
-                op->name);
-    else if (err)
-        op_fail(op, err, "cannot save volume %s in the store: %s", op->name, strerror(-err));
+    if (err)
+        op_store_fail(op, err, "save");
     op_end(op, NULL);
 }
 
-/* Writes op->vol's new status and ends op. */
+/* --- waiting for the bricks --- */
+
+/* The bricks reported a change (start, stop, set) made at op->vol->gen. */
 static void
-op_save_status(op_t *op, gd_vol_status_t status)
+bricks_reported(int err, const char *msg, void *cookie)
 {
-    gd_txn_t *txn = gd_txn_new();
-    if (!txn) {
-        op_saved(-ENOMEM, 0, op);
+    op_t *op = cookie;
+
+    if (err)
+        op_fail(op, err, "%s", msg);
+    op_end(op, NULL);
+}
+
+/* The change of op is in the store at revision rev: waits for the bricks (those
+ * of live servers) to report it, online or offline, then calls cb. */
+static void
+op_wait_bricks(op_t *op, int err, uint64_t rev, int online, gd_bstatus_wait_cb_t cb)
+{
+    if (err) {
+        op_saved(err, rev, op);
         return;
     }
-    op->vol->status = status;
+    op->vol->gen = rev;
+    op->vol->info_rev = rev;
+    gd_bstatus_wait(op->vol, rev, online, op->skip, cb, op);
+}
+
+/* Saves op->vol with status st, then calls cb. Ends op when it failed before. */
+static void
+op_save_status(op_t *op, gd_vol_status_t st, gd_store_txn_cb_t cb)
+{
+    gd_txn_t *txn = op->err ? NULL : gd_txn_new();
+
+    if (!txn) {
+        if (!op->err)
+            op_fail(op, -ENOMEM, "glusterd is out of memory");
+        op_end(op, NULL);
+        return;
+    }
+    op->vol->status = st;
     gd_vol_txn_update_info(op->vol, txn);
-    gd_store_txn(gd.store, txn, op_saved, op);
+    gd_store_txn(gd.store, txn, cb, op);
     gd_txn_free(txn);
 }
 
-/* Allocates op->refs, one per brick. 0 or -ENOMEM (op ended). */
-static int
-op_alloc_refs(op_t *op)
+/* The bricks of op->vol were located (err -errno with msg when that failed):
+ * checks that each is on this server or a server of the pool, records in op->skip
+ * those whose server is down, and with alive_needed fails op for them. */
+static void
+op_check_locs(op_t *op, int err, const char *msg, const gd_brick_loc_t *locs,
+              int alive_needed)
 {
-    op->refs = gf_calloc((size_t)op->vol->n_bricks, sizeof(*op->refs));
-    if (!op->refs) {
-        op_fail(op, -ENOMEM, "glusterd is out of memory");
-        op_end(op, NULL);
-        return -ENOMEM;
+    if (err) {
+        op_fail(op, err, "%s", msg);
+        return;
     }
     for (int i = 0; i < op->vol->n_bricks; i++) {
-        op->refs[i].op = op;
-        op->refs[i].idx = i;
+        const gd_brick_t *b = &op->vol->bricks[i];
+        if (!locs[i].local && (!locs[i].known || !locs[i].in_pool))
+            op_fail(op, -EHOSTUNREACH, "brick %s:%s: %s is not a server of the trusted pool; "
+                    "add it with `gluster peer probe %s`", b->host, b->path, b->host, b->host);
+        else if (!locs[i].alive && alive_needed)
+            op_fail(op, -EHOSTDOWN, "brick %s:%s: server %s is not connected (its glusterd is "
+                    "down or cannot reach the monitor cluster)", b->host, b->path, b->host);
+        op->skip[i] = !locs[i].alive;
     }
-    return 0;
 }
 
 /* --- stop --- */
 
 static void
-stop_finish(op_t *op)
+stop_saved(int err, uint64_t rev, void *cookie)
 {
-    if (op->err)
+    op_wait_bricks(cookie, err, rev, 0, bricks_reported);
+}
+
+static void
+stop_located(int err, const char *msg, const gd_brick_loc_t *locs, void *cookie)
+{
+    op_t *op = cookie;
+
+    op_check_locs(op, err, msg, locs, 0);
+    op_save_status(op, GD_VOL_STOPPED, stop_saved);
+}
+
+/* Allocates op->skip and locates op->vol's bricks, then calls cb. */
+static void
+op_locate(op_t *op, gd_locate_cb_t cb)
+{
+    if (!(op->skip = gf_calloc((size_t)op->vol->n_bricks + 1, sizeof(int)))) {
+        op_fail(op, -ENOMEM, "glusterd is out of memory");
         op_end(op, NULL);
-    else
-        op_save_status(op, GD_VOL_STOPPED);
-}
-
-static void
-brick_stopped(int err, const char *msg, void *cookie)
-{
-    struct brick_ref *ref = cookie;
-    op_t *op = ref->op;
-    if (err)
-        op_fail(op, err, "%s", msg);
-    if (--op->pending == 0)
-        stop_finish(op);
-}
-
-/* Stops every brick of op->vol, then calls stop_finish. */
-static void
-stop_bricks(op_t *op)
-{
-    op->pending = op->vol->n_bricks + 1; /* + 1 while the loop runs */
-    for (int i = 0; i < op->vol->n_bricks; i++)
-        gd_brick_stop(op->vol->bricks[i].path, brick_stopped, &op->refs[i]);
-    if (--op->pending == 0)
-        stop_finish(op);
+        return;
+    }
+    gd_bricks_locate(op->vol, cb, op);
 }
 
 static void
@@ -265,8 +308,7 @@ stop_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
         op_end(op, NULL);
         return;
     }
-    if (op_alloc_refs(op) == 0)
-        stop_bricks(op);
+    op_locate(op, stop_located);
 }
 
 void
@@ -280,38 +322,48 @@ gd_vol_stop(const char *name, int force, gd_op_done_t done, void *cookie)
 /* --- start --- */
 
 static void
-rollback_done(int err, const char *msg, void *cookie)
+rollback_saved(int err, uint64_t rev, void *cookie)
 {
-    if (err)
-        gf_log(GF_LOG_WARNING, "undoing a failed start: %s", msg);
+    char why[512];
+
+    if (err) {
+        gd_store_strerror(gd.store, err, why, sizeof(why));
+        gf_log(GF_LOG_WARNING, "undoing the failed start of volume %s: %s", (char *)cookie,
+               why);
+    }
+    gf_free(cookie);
+}
+
+/* Some bricks did not start: the volume goes back to its former status (the
+ * reconcilers then stop the bricks that did start). */
+static void
+start_reported(int err, const char *msg, void *cookie)
+{
+    op_t *op = cookie;
+    gd_txn_t *txn;
+
+    if (err && !op->was_started && (txn = gd_txn_new())) {
+        op->vol->status = op->prev_status;
+        gd_vol_txn_update_info(op->vol, txn);
+        gd_store_txn(gd.store, txn, rollback_saved, gf_strdup(op->name));
+        gd_txn_free(txn);
+    }
+    bricks_reported(err, msg, op);
 }
 
 static void
-start_finish(op_t *op)
+start_saved(int err, uint64_t rev, void *cookie)
 {
-    if (!op->err) {
-        op_save_status(op, GD_VOL_STARTED);
-        return;
-    }
-    if (!op->was_started) {
-        for (int i = 0; i < op->vol->n_bricks; i++)
-            if (op->refs[i].started)
-                gd_brick_stop(op->vol->bricks[i].path, rollback_done, NULL);
-    }
-    op_end(op, NULL);
+    op_wait_bricks(cookie, err, rev, 1, start_reported);
 }
 
 static void
-brick_started(int err, const char *msg, void *cookie)
+start_located(int err, const char *msg, const gd_brick_loc_t *locs, void *cookie)
 {
-    struct brick_ref *ref = cookie;
-    op_t *op = ref->op;
-    if (err)
-        op_fail(op, err, "%s", msg);
-    else
-        ref->started = 1;
-    if (--op->pending == 0)
-        start_finish(op);
+    op_t *op = cookie;
+
+    op_check_locs(op, err, msg, locs, 1);
+    op_save_status(op, GD_VOL_STARTED, start_saved);
 }
 
 static void
@@ -325,13 +377,7 @@ start_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
         op_end(op, NULL);
         return;
     }
-    if (op_alloc_refs(op) != 0)
-        return;
-    op->pending = op->vol->n_bricks + 1;
-    for (int i = 0; i < op->vol->n_bricks; i++)
-        gd_brick_start(op->vol, i, brick_started, &op->refs[i]);
-    if (--op->pending == 0)
-        start_finish(op);
+    op_locate(op, start_located);
 }
 
 void
@@ -344,23 +390,35 @@ gd_vol_start(const char *name, int force, gd_op_done_t done, void *cookie)
 
 /* --- delete --- */
 
+/* The volume's keys were listed (step 0), then its brick reports (step 1). */
+typedef struct deleting {
+    op_t *op;
+    gd_txn_t *txn;
+    int step;
+} deleting_t;
+
 static void
 delete_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
 {
-    op_t *op = cookie;
-    gd_txn_t *txn;
+    deleting_t *d = cookie;
+    op_t *op = d->op;
+    char prefix[GD_STORE_KEY_MAX];
 
-    if (err) {
+    if (!err && d->step == 0) {
+        gd_vol_txn_delete(op->name, op->vol->info_rev, kvs, n, d->txn);
+        d->step = 1;
+        snprintf(prefix, sizeof(prefix), GD_STATUS_PREFIX "%s/", op->name);
+        gd_store_list(gd.store, prefix, delete_listed, d);
+        return;
+    }
+    for (int i = 0; !err && i < n; i++)
+        gd_txn_delete(d->txn, kvs[i].key);
+    if (err)
         op_saved(err, 0, op);
-        return;
-    }
-    if (!(txn = gd_txn_new())) {
-        op_saved(-ENOMEM, 0, op);
-        return;
-    }
-    gd_vol_txn_delete(op->name, op->vol->info_rev, kvs, n, txn);
-    gd_store_txn(gd.store, txn, op_saved, op);
-    gd_txn_free(txn);
+    else
+        gd_store_txn(gd.store, d->txn, op_saved, op);
+    gd_txn_free(d->txn);
+    gf_free(d);
 }
 
 static void
@@ -368,6 +426,7 @@ delete_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie
 {
     op_t *op = cookie;
     char prefix[GD_STORE_KEY_MAX];
+    deleting_t *d;
 
     if (op_take_volume(op, err, vols, n) != 0)
         return;
@@ -378,8 +437,14 @@ delete_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie
         op_end(op, NULL);
         return;
     }
+    if (!(d = gf_calloc(1, sizeof(*d))) || !(d->txn = gd_txn_new())) {
+        gf_free(d);
+        op_saved(-ENOMEM, 0, op);
+        return;
+    }
+    d->op = op;
     snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s/", op->name);
-    gd_store_list(gd.store, prefix, delete_listed, op);
+    gd_store_list(gd.store, prefix, delete_listed, d);
 }
 
 void
@@ -449,27 +514,16 @@ check_brick_path(op_t *op, const gd_brick_t *b)
 
 static void create_checked(void *data);
 
-/* On the worker pool: are the bricks here, and their paths usable? */
+/* On the worker pool: are the paths of the bricks on this server usable? (Those
+ * on other servers are checked there when the volume starts.) */
 static void
 check_bricks(void *data)
 {
     op_t *op = data;
-    char err[256];
 
-    for (int i = 0; i < op->vol->n_bricks; i++) {
-        const gd_brick_t *b = &op->vol->bricks[i];
-        int local = gd_addr_is_local(gd.conf.bind, b->host, err, sizeof(err));
-        if (local < 0)
-            op_fail(op, local, "brick %s:%s: %s", b->host, b->path, err);
-        else if (!local)
-            op_fail(op, -EHOSTUNREACH,
-                    "brick %s:%s is not on this server: %s is not an address of this glusterd "
-                    "(bound to %s); bricks on other servers need peers, which are not "
-                    "supported yet",
-                    b->host, b->path, b->host, gd.conf.bind);
-        else
-            check_brick_path(op, b);
-    }
+    for (int i = 0; i < op->vol->n_bricks; i++)
+        if (op->here[i])
+            check_brick_path(op, &op->vol->bricks[i]);
     if (gf_event_post(gf_ctx->events, create_checked, op) != 0)
         gf_log(GF_LOG_CRITICAL, "cannot post back to the event loop; volume create %s hangs",
                op->name);
@@ -484,7 +538,7 @@ create_saved(int err, uint64_t rev, void *cookie)
     if (err == -ECANCELED)
         op_fail(op, -EEXIST, "Volume %s already exists", op->name);
     else if (err)
-        op_fail(op, err, "cannot save volume %s in the store: %s", op->name, strerror(-err));
+        op_store_fail(op, err, "save");
     else if (!(out = gf_dict_new()) || gf_dict_set_str(out, "volname", op->name) ||
              gf_dict_set_str(out, "volume-id", op->vol->id))
         op_fail(op, -ENOMEM, "glusterd is out of memory");
@@ -523,9 +577,33 @@ check_against(op_t *op, gd_volume_t **vols, int n)
         }
         for (int i = 0; i < op->vol->n_bricks; i++)
             for (int j = 0; j < vols[v]->n_bricks; j++)
-                if (strcmp(op->vol->bricks[i].path, vols[v]->bricks[j].path) == 0)
+                if (!strcmp(op->vol->bricks[i].path, vols[v]->bricks[j].path) &&
+                    !strcmp(op->vol->bricks[i].host, vols[v]->bricks[j].host))
                     op_fail(op, -EEXIST, "brick %s:%s is already part of volume %s",
                             op->vol->bricks[i].host, op->vol->bricks[i].path, vols[v]->name);
+    }
+}
+
+/* The bricks are located: those on other servers must be in the pool; the paths
+ * of those here are checked on the worker pool. */
+static void
+create_located(int err, const char *msg, const gd_brick_loc_t *locs, void *cookie)
+{
+    op_t *op = cookie;
+
+    if (!(op->here = gf_calloc((size_t)op->vol->n_bricks + 1, sizeof(int))))
+        op_fail(op, -ENOMEM, "glusterd is out of memory");
+    else
+        op_check_locs(op, err, msg, locs, 0);
+    for (int i = 0; !op->err && i < op->vol->n_bricks; i++)
+        op->here[i] = locs[i].local;
+    if (op->err) {
+        op_end(op, NULL);
+        return;
+    }
+    if (gf_workpool_submit(gf_ctx->workers, check_bricks, op) != 0) {
+        op_fail(op, -ENOMEM, "cannot queue the brick checks of volume %s", op->name);
+        op_end(op, NULL);
     }
 }
 
@@ -535,18 +613,14 @@ create_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie
     op_t *op = cookie;
 
     if (err)
-        op_fail(op, err, "cannot read the volumes from the store: %s", strerror(-err));
+        op_store_fail(op, err, "read the volumes to create");
     else
         check_against(op, vols, n);
     gd_vols_free(vols, n);
-    if (op->err) {
+    if (op->err)
         op_end(op, NULL);
-        return;
-    }
-    if (gf_workpool_submit(gf_ctx->workers, check_bricks, op) != 0) {
-        op_fail(op, -ENOMEM, "cannot queue the brick checks of volume %s", op->name);
-        op_end(op, NULL);
-    }
+    else
+        op_locate(op, create_located);
 }
 
 /* Reads type and transport: only distribute over tcp for now. */
@@ -749,66 +823,34 @@ check_volume(op_t *op, const char *key, const char *value)
     return ret == -ENOMEM ? ret : 0;
 }
 
-static void brick_refreshed(int err, const char *msg, void *cookie);
-
-/* Refreshes the bricks of op->vol one after the other (so that a process several of
- * them share never runs out of bricks and exits), then ends op. */
-static void
-refresh_loop(op_t *op)
-{
-    op->looping = true;
-    while (op->pending < op->vol->n_bricks) {
-        int i = op->pending++;
-        op->waiting = true;
-        gd_brick_refresh(op->vol, i, brick_refreshed, &op->refs[i]);
-        if (op->waiting) { /* it answers later, and resumes the loop */
-            op->looping = false;
-            return;
-        }
-    }
-    op->looping = false;
-    op_end(op, NULL);
-}
-
-static void
-brick_refreshed(int err, const char *msg, void *cookie)
-{
-    struct brick_ref *ref = cookie;
-    op_t *op = ref->op;
-
-    if (err)
-        op_fail(op, err, "%s", msg);
-    op->waiting = false;
-    if (!op->looping)
-        refresh_loop(op);
-}
-
+/* The options are saved: a started volume's bricks (on live servers) are placed
+ * again by their reconcilers; waits for their reports. */
 static void
 volume_saved(int err, uint64_t rev, void *cookie)
 {
     op_t *op = cookie;
 
-    if (err || !op->was_started) {
+    if (err || !op->was_started)
         op_saved(err, rev, op);
-        return;
-    }
-    if (op_alloc_refs(op) == 0)
-        refresh_loop(op);
+    else
+        op_wait_bricks(op, err, rev, 1, bricks_reported);
 }
 
+/* Checks the pairs of op and saves them, guarded by the revision read. */
 static void
-set_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+set_apply(op_t *op)
 {
-    op_t *op = cookie;
-    gd_txn_t *txn;
+    gd_txn_t *txn = op->err ? NULL : gd_txn_new();
 
-    if (op_take_volume(op, err, vols, n) != 0)
-        return;
-    if (!(txn = gd_txn_new())) {
-        op_saved(-ENOMEM, 0, op);
+    if (!txn) {
+        if (!op->err)
+            op_fail(op, -ENOMEM, "glusterd is out of memory");
+        op_end(op, NULL);
         return;
     }
-    gd_vol_txn_guard(op->vol, txn);
+    /* info is written again (unchanged) so that the volume's generation rises even
+     * when the change only deletes keys */
+    gd_vol_txn_update_info(op->vol, txn);
     add_pairs(op, txn, check_volume);
     while (op->reset && !op->n_keys && op->vol->n_opts && !op->err) {
         gd_vol_txn_opt(op->vol, op->vol->opts[0].key, NULL, txn);
@@ -819,6 +861,28 @@ set_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
     else
         gd_store_txn(gd.store, txn, volume_saved, op);
     gd_txn_free(txn);
+}
+
+static void
+set_located(int err, const char *msg, const gd_brick_loc_t *locs, void *cookie)
+{
+    op_t *op = cookie;
+
+    op_check_locs(op, err, msg, locs, 0);
+    set_apply(op);
+}
+
+static void
+set_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    op_t *op = cookie;
+
+    if (op_take_volume(op, err, vols, n) != 0)
+        return;
+    if (op->was_started)
+        op_locate(op, set_located);
+    else
+        set_apply(op);
 }
 
 void
@@ -854,38 +918,61 @@ gd_vol_set(gf_dict_t *args, gd_op_done_t done, void *cookie)
 
 /* --- restart --- */
 
+static void restore_globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie);
+
 static void
-restore_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+restore_retry_task(void *data)
 {
-    if (err)
-        gf_log(GF_LOG_ERROR, "cannot read the volumes from the store: %s", strerror(-err));
-    if (warn && *warn)
-        gf_log(GF_LOG_ERROR, "%s", warn);
-    gd_brick_restore(vols, n);
+    gd_store_list(gd.store, GD_GLOBAL_OPT_PREFIX, restore_globals_listed, NULL);
 }
 
-/* The cluster-wide options were read: apply them, then restore the bricks. */
 static void
-globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
+restore_retry_cb(void *data)
+{
+    if (gf_event_post(gf_ctx->events, restore_retry_task, NULL) != 0)
+        gf_log(GF_LOG_CRITICAL, "cannot post to the event loop: running bricks are not adopted");
+}
+
+/* The store cannot be read yet: running brick processes are left alone and the
+ * restore is tried again in 2 s. */
+static void
+restore_later(int err, const char *what)
 {
     char why[512];
 
-    if (err)
-        gf_log(GF_LOG_ERROR, "cannot read the cluster-wide options from the store: %s; "
-                             "using their defaults",
-               strerror(-err));
-    for (int i = 0; i < n; i++) {
-        const char *key = kvs[i].key + strlen(GD_GLOBAL_OPT_PREFIX);
-        if (gd_mux_validate(key, kvs[i].value, why, sizeof(why)) == 0)
-            gd_mux_apply(&gd.mux, key, kvs[i].value);
-        else
-            gf_log(GF_LOG_ERROR, "store key %s ignored: %s", kvs[i].key, why);
+    gd_store_strerror(gd.store, err, why, sizeof(why));
+    gf_log(GF_LOG_ERROR, "cannot read %s: %s; running bricks are left alone, trying again in "
+                         "2 s", what, why);
+    if (!gf_timer_add(gf_ctx->timers, 2000, restore_retry_cb, NULL))
+        gf_log(GF_LOG_CRITICAL, "out of memory: running bricks are not adopted");
+}
+
+static void
+restore_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
+{
+    if (err) {
+        restore_later(err, "the volumes");
+        return;
     }
+    if (warn && *warn)
+        gf_log(GF_LOG_ERROR, "%s", warn);
+    gd_brick_restore(vols, n, gd_reconcile_start);
+}
+
+/* The cluster-wide options were read: apply them, then adopt the bricks. */
+static void
+restore_globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    if (err) {
+        restore_later(err, "the cluster-wide options");
+        return;
+    }
+    gd_reconcile_apply_globals(kvs, n);
     gd_vols_load(gd.store, NULL, restore_loaded, NULL);
 }
 
 void
 gd_vol_restore(void)
 {
-    gd_store_list(gd.store, GD_GLOBAL_OPT_PREFIX, globals_listed, NULL);
+    restore_retry_task(NULL);
 }

@@ -271,6 +271,7 @@ copy_head(const gd_volume_t *vol)
     memcpy(c->id, vol->id, sizeof(c->id));
     c->status = vol->status;
     c->info_rev = vol->info_rev;
+    c->gen = vol->gen;
     c->name = gf_strdup(vol->name);
     c->type = gf_strdup(vol->type);
     c->transport = gf_strdup(vol->transport);
@@ -283,12 +284,16 @@ copy_head(const gd_volume_t *vol)
     return c;
 }
 
-gd_volume_t *
-gd_vol_brick_view(const gd_volume_t *vol, int idx)
+/* A copy of vol with its bricks first..first+count-1 and all its options. NULL on
+ * ENOMEM. */
+static gd_volume_t *
+copy_bricks(const gd_volume_t *vol, int first, int count)
 {
     gd_volume_t *c = copy_head(vol);
-    int err = c ? gd_vol_add_brick(c, vol->bricks[idx].host, vol->bricks[idx].path) : -ENOMEM;
+    int err = c ? 0 : -ENOMEM;
 
+    for (int i = first; !err && i < first + count; i++)
+        err = gd_vol_add_brick(c, vol->bricks[i].host, vol->bricks[i].path);
     for (int i = 0; !err && i < vol->n_opts; i++)
         err = add_opt(c, vol->opts[i].key, vol->opts[i].value);
     if (err) {
@@ -296,6 +301,18 @@ gd_vol_brick_view(const gd_volume_t *vol, int idx)
         return NULL;
     }
     return c;
+}
+
+gd_volume_t *
+gd_vol_brick_view(const gd_volume_t *vol, int idx)
+{
+    return copy_bricks(vol, idx, 1);
+}
+
+gd_volume_t *
+gd_vol_copy(const gd_volume_t *vol)
+{
+    return copy_bricks(vol, 0, vol->n_bricks);
 }
 
 void
@@ -340,9 +357,8 @@ gd_vol_info_value(const gd_volume_t *vol)
     return text;
 }
 
-/* The value of line "name=VALUE" of text, allocated; NULL when absent or ENOMEM. */
-static char *
-field(const char *text, const char *name)
+char *
+gd_field(const char *text, const char *name)
 {
     size_t nlen = strlen(name);
     for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
@@ -358,7 +374,7 @@ field(const char *text, const char *name)
 static int
 parse_info(gd_volume_t *vol, const gd_kv_t *kv)
 {
-    char *id = field(kv->value, "id"), *status = field(kv->value, "status");
+    char *id = gd_field(kv->value, "id"), *status = gd_field(kv->value, "status");
     int st = status ? gd_vol_status_parse(status) : -1;
     int ok = id && strlen(id) == 36 && st >= 0;
 
@@ -370,10 +386,10 @@ parse_info(gd_volume_t *vol, const gd_kv_t *kv)
         return -EINVAL;
     vol->status = (gd_vol_status_t)st;
     vol->info_rev = kv->rev;
-    vol->type = field(kv->value, "type");
-    vol->transport = field(kv->value, "transport");
-    vol->username = field(kv->value, "username");
-    vol->password = field(kv->value, "password");
+    vol->type = gd_field(kv->value, "type");
+    vol->transport = gd_field(kv->value, "transport");
+    vol->username = gd_field(kv->value, "username");
+    vol->password = gd_field(kv->value, "password");
     if (!vol->type || !vol->transport || !vol->username || !vol->password)
         return -EINVAL;
     return 0;
@@ -401,8 +417,8 @@ parse_brick(gd_volume_t *vol, const char *n_text, const gd_kv_t *kv)
     b = &vol->bricks[n];
     if (b->host)
         return -EINVAL;
-    b->host = field(kv->value, "host");
-    b->path = field(kv->value, "path");
+    b->host = gd_field(kv->value, "host");
+    b->path = gd_field(kv->value, "path");
     return b->host && b->path ? 0 : -EINVAL;
 }
 
@@ -428,8 +444,11 @@ vol_from_group(const char *name, size_t nlen, const gd_kv_t *kvs, int n, int *er
     size_t skip = strlen(GD_VOL_PREFIX) + nlen + 1;
 
     *err = vol && (vol->name = gf_strndup(name, nlen)) ? 0 : -ENOMEM;
-    for (int i = 0; i < n && !*err; i++)
+    for (int i = 0; i < n && !*err; i++) {
         *err = apply_key(vol, kvs[i].key + skip, &kvs[i]);
+        if (kvs[i].rev > vol->gen)
+            vol->gen = kvs[i].rev;
+    }
     if (!*err && !vol->username)
         *err = -EINVAL; /* no info key */
     for (int i = 0; i < (vol ? vol->n_bricks : 0) && !*err; i++)
@@ -560,11 +579,6 @@ gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn)
     gf_free(value);
 }
 
-void
-gd_vol_txn_guard(const gd_volume_t *vol, gd_txn_t *txn)
-{
-    guard_info(txn, vol->name, vol->info_rev);
-}
 
 void
 gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_txn_t *txn)

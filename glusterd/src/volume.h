@@ -48,7 +48,13 @@ typedef struct gd_volume {
     gd_opt_t *opts;
     int n_opts;
     uint64_t info_rev; /* revision of vol/NAME/info when read; 0 for a new volume */
+    uint64_t gen;      /* its configuration's generation: the latest revision among its
+                          keys when read (every change of the volume raises it) */
 } gd_volume_t;
+
+/* Store values are lines "name=VALUE". The value of name in text, allocated
+ * (gf_free); NULL when absent or ENOMEM. */
+char *gd_field(const char *text, const char *name);
 
 /* Checks a volume name: 1..GD_VOL_NAME_MAX of [A-Za-z0-9_-], not starting with '-',
  * and not "all". 0, or -EINVAL with the reason in err. */
@@ -87,6 +93,9 @@ int gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path);
  */
 gd_volume_t *gd_vol_brick_view(const gd_volume_t *vol, int idx);
 
+/* A copy of vol with all its bricks and options. NULL on ENOMEM. */
+gd_volume_t *gd_vol_copy(const gd_volume_t *vol);
+
 /* The value of option key of vol, or NULL when it is not set. */
 const char *gd_vol_opt(const gd_volume_t *vol, const char *key);
 /* Sets option key to value (replacing a value set before). 0 or -ENOMEM. */
@@ -122,8 +131,6 @@ void gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie
 void gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn);
 /* Adds to txn the new vol/NAME/info of vol, guarded by vol->info_rev. */
 void gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn);
-/* Adds to txn the guard that vol/NAME/info is still at vol->info_rev. */
-void gd_vol_txn_guard(const gd_volume_t *vol, gd_txn_t *txn);
 /* Adds to txn the put of vol/NAME/opt/KEY = value, or (value NULL) its deletion. */
 void gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_txn_t *txn);
 /* Adds to txn the deletion of every key in kvs (a listing of vol/NAME/), guarded by

@@ -281,23 +281,27 @@ test_options_store(void **state)
         kvs[n++] = (gd_kv_t){txn->ops[i].key, txn->ops[i].value, txn->ops[i].len, 3};
     assert_string_equal(kvs[n - 1].key, "vol/v1/opt/auth.allow");
     qsort(kvs, (size_t)n, sizeof(kvs[0]), kv_cmp);
+    kvs[0].rev = 7; /* the generation is the latest revision among the keys */
     assert_int_equal(gd_vols_from_kvs(kvs, n, &vols, &nv, err, sizeof(err)), 0);
     assert_string_equal(gd_vol_opt(vols[0], "auth.allow"), "11.*");
+    assert_int_equal(vols[0]->gen, 7);
     gd_vols_free(vols, nv);
     gd_txn_free(txn);
 
     vol->info_rev = 9;
     txn = gd_txn_new();
-    gd_vol_txn_guard(vol, txn);
+    gd_vol_txn_update_info(vol, txn);
     gd_vol_txn_opt(vol, "auth.reject", "1.2.3.4", txn);
     gd_vol_txn_opt(vol, "auth.allow", NULL, txn);
     assert_int_equal(txn->n_guards, 1);
     assert_string_equal(txn->guards[0].key, "vol/v1/info");
     assert_int_equal(txn->guards[0].rev, 9);
     assert_int_equal(txn->ops[0].type, GD_TXN_PUT);
-    assert_string_equal(txn->ops[0].key, "vol/v1/opt/auth.reject");
-    assert_int_equal(txn->ops[1].type, GD_TXN_DELETE);
-    assert_string_equal(txn->ops[1].key, "vol/v1/opt/auth.allow");
+    assert_string_equal(txn->ops[0].key, "vol/v1/info");
+    assert_int_equal(txn->ops[1].type, GD_TXN_PUT);
+    assert_string_equal(txn->ops[1].key, "vol/v1/opt/auth.reject");
+    assert_int_equal(txn->ops[2].type, GD_TXN_DELETE);
+    assert_string_equal(txn->ops[2].key, "vol/v1/opt/auth.allow");
     gd_txn_free(txn);
     assert_int_equal(gd_vol_opt_del(vol, "auth.allow"), 0);
     assert_int_equal(gd_vol_opt_del(vol, "auth.allow"), -ENOENT);

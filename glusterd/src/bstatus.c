@@ -1,0 +1,300 @@
+/*
+ * Brick status reports (contract in bstatus.h): their text in the store, reading
+ * a volume's reports, and waiting for the reports of a change.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glusterfs/ctx.h"
+#include "glusterfs/log.h"
+#include "glusterfs/mem.h"
+#include "bstatus.h"
+#include "glusterd.h"
+
+#define MSG_MAX 8192
+
+static const char *const state_words[] = {"offline", "online", "failed"};
+
+void
+gd_bstatus_key(const char *vol, int idx, char *key, size_t len)
+{
+    snprintf(key, len, GD_STATUS_PREFIX "%s/%d", vol, idx);
+}
+
+char *
+gd_bstatus_value(const gd_bstatus_t *st)
+{
+    char *v = NULL;
+    if (gf_asprintf(&v, "gen=%llu\nstate=%s\nport=%d\npid=%d\nserver=%s\nerror=%s\n",
+                    (unsigned long long)st->gen, state_words[st->state], st->port, st->pid,
+                    st->server, st->error) < 0)
+        return NULL;
+    for (char *p = strstr(v, "error=") + 6; *p && p[1]; p++)
+        if (*p == '\n')
+            *p = ' '; /* a message on one line */
+    return v;
+}
+
+/* Copies field name of text into buf ("" when absent). */
+static void
+copy_field(const char *text, const char *name, char *buf, size_t len)
+{
+    char *v = gd_field(text, name);
+    snprintf(buf, len, "%s", v ? v : "");
+    gf_free(v);
+}
+
+/* Parses one report into st (unknown words leave it offline). */
+static void
+parse(const char *text, gd_bstatus_t *st)
+{
+    char word[32];
+
+    copy_field(text, "gen", word, sizeof(word));
+    st->gen = strtoull(word, NULL, 10);
+    copy_field(text, "state", word, sizeof(word));
+    for (int i = 0; i < 3; i++)
+        if (strcmp(word, state_words[i]) == 0)
+            st->state = (gd_bs_state_t)i;
+    copy_field(text, "port", word, sizeof(word));
+    st->port = atoi(word);
+    copy_field(text, "pid", word, sizeof(word));
+    st->pid = atoi(word);
+    copy_field(text, "server", st->server, sizeof(st->server));
+    copy_field(text, "error", st->error, sizeof(st->error));
+}
+
+/* --- reading --- */
+
+typedef struct loading {
+    gd_bstatus_cb_t cb;
+    void *cookie;
+    int n;
+    char prefix[GD_STORE_KEY_MAX];
+} loading_t;
+
+static void
+listed(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    loading_t *l = cookie;
+    gd_bstatus_t *sts = gf_calloc((size_t)l->n + 1, sizeof(*sts));
+    size_t plen = strlen(l->prefix);
+    char msg[512] = "";
+
+    if (!err && !sts)
+        err = -ENOMEM;
+    for (int i = 0; !err && i < n; i++) {
+        char *end;
+        long idx = strtol(kvs[i].key + plen, &end, 10);
+        if (*end == '\0' && idx >= 0 && idx < l->n)
+            parse(kvs[i].value, &sts[idx]);
+    }
+    if (err)
+        gd_store_strerror(gd.store, err, msg, sizeof(msg));
+    l->cb(err, msg, err ? NULL : sts, err ? 0 : l->n, l->cookie);
+    gf_free(sts);
+    gf_free(l);
+}
+
+void
+gd_bstatus_load(const char *vol, int n_bricks, gd_bstatus_cb_t cb, void *cookie)
+{
+    loading_t *l = gf_calloc(1, sizeof(*l));
+
+    if (!l) {
+        cb(-ENOMEM, "glusterd is out of memory", NULL, 0, cookie);
+        return;
+    }
+    l->cb = cb;
+    l->cookie = cookie;
+    l->n = n_bricks;
+    snprintf(l->prefix, sizeof(l->prefix), GD_STATUS_PREFIX "%s/", vol);
+    gd_store_list(gd.store, l->prefix, listed, l);
+}
+
+/* --- waiting --- */
+
+typedef struct waiting waiting_t;
+
+/* The timeout timer's data; outlives the wait when the timer fires meanwhile. */
+typedef struct token {
+    waiting_t *w; /* NULL once the wait ended */
+} token_t;
+
+struct waiting {
+    gd_volume_t *vol;
+    uint64_t gen;
+    int online;
+    int *skip;
+    gd_bstatus_wait_cb_t cb;
+    void *cookie;
+    gd_store_watch_t *watch;
+    gf_timer_t *timer;
+    token_t *token;
+    int loading; /* a read is in flight */
+    int again;   /* a change came during it */
+    int ended;
+    int timed_out;
+};
+
+static void wait_load(waiting_t *w);
+
+static void
+wait_end(waiting_t *w, int err, const char *msg)
+{
+    w->ended = 1;
+    if (w->timer && gf_timer_cancel(gf_ctx->timers, w->timer) == 0)
+        gf_free(w->token);
+    else if (w->token)
+        w->token->w = NULL; /* the timer fired: its task frees the token */
+    if (w->watch)
+        gd_store_watch_cancel(w->watch);
+    w->cb(err, msg, w->cookie);
+    if (!w->loading) {
+        gd_vol_free(w->vol);
+        gf_free(w->skip);
+        gf_free(w);
+    }
+}
+
+/* Whether report st ends the wait for its brick. */
+static int
+final(const waiting_t *w, const gd_bstatus_t *st)
+{
+    if (st->gen < w->gen)
+        return 0;
+    return st->state == GD_BS_FAILED || (int)(st->state == GD_BS_ONLINE) == w->online;
+}
+
+/* Appends a line for brick i to msg. */
+static void
+add_line(char *msg, const gd_brick_t *b, const gd_bstatus_t *st, int reported)
+{
+    size_t len = strlen(msg);
+    if (len >= MSG_MAX - 1)
+        return;
+    if (reported && st->error[0])
+        snprintf(msg + len, MSG_MAX - len, "%s%s", len ? "\n" : "", st->error);
+    else
+        snprintf(msg + len, MSG_MAX - len, "%sbrick %s:%s %s", len ? "\n" : "", b->host,
+                 b->path, reported ? "failed (no reason given)" :
+                 "did not report within the wait: its server may be busy or down; see the "
+                 "glusterd log there");
+}
+
+static void
+loaded(int err, const char *emsg, const gd_bstatus_t *sts, int n, void *cookie)
+{
+    waiting_t *w = cookie;
+    int pending = 0, failed = 0;
+    char *msg;
+
+    w->loading = 0;
+    if (w->ended) {
+        wait_end(w, 0, NULL); /* frees it: the callback was called already */
+        return;
+    }
+    if (err) {
+        gf_log(GF_LOG_WARNING, "waiting for the bricks of volume %s: %s", w->vol->name, emsg);
+        return; /* the watch calls again when the store is back */
+    }
+    for (int i = 0; i < n; i++) {
+        if (w->skip && w->skip[i])
+            continue;
+        pending += !final(w, &sts[i]);
+        failed += final(w, &sts[i]) && sts[i].state == GD_BS_FAILED;
+    }
+    if (pending && !w->timed_out) {
+        if (w->again) {
+            w->again = 0;
+            wait_load(w);
+        }
+        return;
+    }
+    if (!failed && !pending) {
+        wait_end(w, 0, NULL);
+        return;
+    }
+    msg = gf_calloc(1, MSG_MAX);
+    for (int i = 0; msg && i < n; i++)
+        if (!(w->skip && w->skip[i]) &&
+            (!final(w, &sts[i]) || sts[i].state == GD_BS_FAILED))
+            add_line(msg, &w->vol->bricks[i], &sts[i], final(w, &sts[i]));
+    wait_end(w, pending ? -ETIMEDOUT : -EIO, msg ? msg : "glusterd is out of memory");
+    gf_free(msg);
+}
+
+static void
+wait_load(waiting_t *w)
+{
+    if (w->loading) {
+        w->again = 1;
+        return;
+    }
+    w->loading = 1;
+    w->again = 0;
+    gd_bstatus_load(w->vol->name, w->vol->n_bricks, loaded, w);
+}
+
+static void
+changed(const gd_store_event_t *evs, int n, void *cookie)
+{
+    waiting_t *w = cookie;
+    if (!w->ended)
+        wait_load(w);
+}
+
+static void
+timeout_task(void *data)
+{
+    token_t *t = data;
+    waiting_t *w = t->w;
+
+    gf_free(t);
+    if (!w)
+        return;
+    w->token = NULL;
+    w->timer = NULL;
+    w->timed_out = 1;
+    wait_load(w);
+}
+
+static void
+timeout_cb(void *data)
+{
+    if (gf_event_post(gf_ctx->events, timeout_task, data) != 0)
+        gf_log(GF_LOG_ERROR, "cannot post a wait's timeout to the event loop");
+}
+
+void
+gd_bstatus_wait(const gd_volume_t *vol, uint64_t gen, int online, const int *skip,
+                gd_bstatus_wait_cb_t cb, void *cookie)
+{
+    waiting_t *w = gf_calloc(1, sizeof(*w));
+    char prefix[GD_STORE_KEY_MAX];
+
+    if (!w || !(w->vol = gd_vol_copy(vol)) ||
+        !(w->skip = gf_calloc((size_t)vol->n_bricks + 1, sizeof(int))) ||
+        !(w->token = gf_calloc(1, sizeof(*w->token)))) {
+        if (w) {
+            gd_vol_free(w->vol);
+            gf_free(w->skip);
+            gf_free(w);
+        }
+        cb(-ENOMEM, "glusterd is out of memory", cookie);
+        return;
+    }
+    for (int i = 0; skip && i < vol->n_bricks; i++)
+        w->skip[i] = skip[i];
+    w->gen = gen;
+    w->online = online;
+    w->cb = cb;
+    w->cookie = cookie;
+    w->token->w = w;
+    snprintf(prefix, sizeof(prefix), GD_STATUS_PREFIX "%s/", vol->name);
+    w->timer = gf_timer_add(gf_ctx->timers, GD_BSTATUS_WAIT_S * 1000, timeout_cb, w->token);
+    if (!w->timer || gd_store_watch(gd.store, prefix, changed, w, &w->watch) != 0)
+        wait_end(w, -ENOMEM, "cannot watch the brick reports (out of memory)");
+}

@@ -12,6 +12,7 @@
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
 #include "glusterd.h"
+#include "reconcile.h"
 #include "handshake-xdr.h"
 #include "programs.h"
 #include "rpcsvc.h"
@@ -56,10 +57,19 @@ getspec_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cooki
 {
     rpc_req_t *req = cookie;
     const char *key = req->priv;
-    char *spec = NULL;
+    char *spec = NULL, name[GD_VOL_NAME_MAX + 1], why[512];
     int errno_ = err ? -err : n == 1 ? 0 : ENOENT;
+    const gd_volume_t *vol = n == 1 ? vols[0] : NULL;
 
-    if (!errno_ && !(spec = volfile_for(vols[0], key, &errno_)) && !errno_)
+    if (err && snprintf(name, sizeof(name), "%.*s", (int)strcspn(key, "."), key) > 0 &&
+        (vol = gd_reconcile_known(name))) {
+        gd_store_strerror(gd.store, err, why, sizeof(why));
+        gf_log(GF_LOG_WARNING, "GETSPEC %s: the store cannot be read (%s); serving the volume "
+                               "as last read",
+               key, why);
+        errno_ = 0;
+    }
+    if (!errno_ && !(spec = volfile_for(vol, key, &errno_)) && !errno_)
         errno_ = ENOMEM;
     if (!spec)
         gf_log(GF_LOG_WARNING, "GETSPEC %s from %s: %s", key, rpc_svc_conn_peer(req->conn),

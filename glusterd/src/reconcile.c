@@ -51,6 +51,8 @@ typedef struct host {
 
 static rec_t *recs;
 static gd_index_t *by_path;
+static gd_volume_t **known; /* the volumes as last read */
+static int n_known;
 static host_t *hosts;
 static gd_store_watch_t *watch_vols, *watch_opts;
 static bool running, dirty, retry_armed, stopping;
@@ -400,7 +402,9 @@ pass_located(void *data)
                 reconcile_brick(pd->vols[v], i);
     reconcile_gone();
     refresh_next();
-    gd_vols_free(pd->vols, pd->n);
+    gd_vols_free(known, n_known);
+    known = pd->vols;
+    n_known = pd->n;
     gf_free(pd);
     running = false;
     if (dirty)
@@ -508,6 +512,15 @@ gd_reconcile_start(void)
                strerror(-err));
 }
 
+const gd_volume_t *
+gd_reconcile_known(const char *name)
+{
+    for (int i = 0; i < n_known; i++)
+        if (!strcmp(known[i]->name, name))
+            return known[i];
+    return NULL;
+}
+
 void
 gd_reconcile_fini(void)
 {
@@ -518,6 +531,9 @@ gd_reconcile_fini(void)
         gd_store_watch_cancel(watch_opts);
     watch_vols = watch_opts = NULL;
     gd_brick_set_notify(NULL);
+    gd_vols_free(known, n_known);
+    known = NULL;
+    n_known = 0;
     for (rec_t *r = recs, *next; r; r = next) {
         next = r->next;
         if (!r->busy) /* a busy one's callback may still be queued: it stays */

@@ -5,7 +5,8 @@
 #    and adopts its still running brick;
 #  - killing the etcd leader changes nothing visible;
 #  - all etcd members down: the CLI fails fast naming the monitor cluster, bricks
-#    keep serving a mounted client (the stock FUSE client, when installed);
+#    keep serving a mounted client (the stock FUSE client, when installed), and a
+#    new client still gets its volfile (as glusterd read it last);
 #  - etcd back: peers Connected again with no action taken.
 . "$(dirname "$0")/../include.rc"
 . "$(dirname "$0")/../volume.rc"
@@ -72,11 +73,14 @@ TEST_NOT timeout 9 "$GLUSTER_BIN" --mode=script --glusterd-sock "$T_ROOT/gd1/run
 EXPECT 1 eval "timeout 9 $GLUSTER_BIN --mode=script --glusterd-sock $T_ROOT/gd1/run/glusterd.socket volume info v1 > /dev/null 2>&1; echo \$?"
 EXPECT_MATCH "monitor cluster" CLI 1 volume info v1
 EXPECT_MATCH "monitor cluster" CLI 2 volume create z 127.1.1.2:$B/z
+TEST dd if=/dev/urandom of="$T_ROOT/data" bs=64k count=16 status=none
 if [ $have_fuse = yes ]; then
-    TEST dd if=/dev/urandom of="$T_ROOT/data" bs=64k count=16 status=none
     TEST cp "$T_ROOT/data" "$M/during-outage"
     EXPECT "$(md5sum < "$T_ROOT/data")" eval "md5sum < $M/during-outage"
 fi
+# a new client gets the volfile glusterd read last, and reads and writes too
+TEST GF v1 put "$T_ROOT/data" /gfcli-during-outage
+EXPECT "$(md5sum < "$T_ROOT/data")" eval "GF v1 get /gfcli-during-outage - | md5sum"
 # bricks still serve (their processes live)
 TEST kill -0 "$brick_pid"
 

@@ -9,7 +9,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config rpcsvc-proto
       libtirpc-dev liburcu-dev libssl-dev uuid-dev libcmocka-dev attr
       libcurl4-openssl-dev libjson-c-dev"
-TEST_PKGS="psmisc procps iproute2 perl etcd-server etcd-client glusterfs-client"
+TEST_PKGS="psmisc procps iproute2 perl openssl python3 etcd-server etcd-client glusterfs-client"
 BENCH_PKGS="glusterfs-server fio dbench"
 case "${1:-}" in
 "") PKGS="$PKGS $TEST_PKGS" ;;

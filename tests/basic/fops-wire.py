@@ -529,6 +529,150 @@ def s_locks(env):
     c.close()
 
 
+# ---- bad requests next to a mount (stock-client-bad.t) ----------------------------------------
+#
+# These scenarios print one line per request the brick must refuse: "PEER WHAT", PEER being the
+# address:port the request came from, so that the test can find the brick's log line for it.
+
+ENOTCONN = 107
+RPC_MISMATCH, MSG_DENIED = 0, 1
+
+
+def parse_old_dict(b):
+    """The old-format dict of a SETVOLUME reply as {key: str}."""
+    r = Reader(b)
+    out = {}
+    for _ in range(r.u32()):
+        klen, vlen = r.u32(), r.u32()
+        key = r.take(klen + 1)[:klen].decode()
+        out[key] = r.take(vlen).rstrip(b"\0").decode(errors="replace")
+    return out
+
+
+def locate(env):
+    """(brick port, client volfile options) of env's brick, from glusterd."""
+    host, gd_port, vol, brick = env
+    gd = Conn(host, gd_port)
+    accept, r = gd.call(PMAP, 1, string(brick), AUTH_V2)
+    equal((accept, r.i32()), (0, 0), "portmap")
+    r.i32()
+    r.i32()
+    port = r.i32()
+    accept, r = gd.call(HNDSK, 2, u32(0) + string(vol) + opaque(b""), AUTH_V2)
+    r.i32()
+    r.i32()
+    spec = r.opaque().decode()
+    gd.close()
+    opts = dict(l.split()[1:3] for l in spec.splitlines() if l.strip().startswith("option ")
+                and len(l.split()) >= 3)
+    return port, opts
+
+
+def peer_of(c):
+    return "%s:%d" % c.s.getsockname()[:2]
+
+
+def setvolume(c, args):
+    """SETVOLUME with the request bytes args: (op_ret, op_errno, reply dict)."""
+    accept, r = c.call(HNDSK, 1, args, AUTH_V2)
+    equal(accept, 0, "accept_stat of SETVOLUME")
+    ret, err = r.i32(), r.i32()
+    return ret, err, parse_old_dict(r.opaque())
+
+
+def s_wrong_brick(env):
+    """SETVOLUME naming a brick the process does not serve, or none, or with a broken dict:
+    refused with the errno and ERROR text the stock client expects; the refused connection
+    serves no fop; a good SETVOLUME on another connection still works."""
+    host, vol, brick = env[0], env[2], env[3]
+    port, opts = locate(env)
+    login = {"process-uuid": "wire-bad-%s" % uuid.uuid4(), "username": opts.get("username", ""),
+             "password": opts.get("password", "")}
+    wrong = brick.rstrip("/") + "-no-such-brick"
+    cases = [("unknown brick", dict(login, **{"remote-subvolume": wrong}), ENOENT, wrong),
+             ("name too long", dict(login, **{"remote-subvolume": "/x" * 3000}), ENOENT, "/x/x"),
+             ("no remote-subvolume", login, EINVAL, "remote-subvolume")]
+    for what, d, errno, text in cases:
+        c = Conn(host, port)
+        ret, err, reply = setvolume(c, opaque(old_dict(d)))
+        equal((ret, err), (-1, errno), "SETVOLUME, %s" % what)
+        check(text in reply.get("ERROR", ""), "SETVOLUME, %s: ERROR %r does not say %r" %
+              (what, reply.get("ERROR"), text))
+        equal(lookup(c, ROOT, "x")[:2], (-1, ENOTCONN), "a fop after the refused SETVOLUME")
+        print(peer_of(c), what)
+        c.close()
+    c = Conn(host, port)
+    ret, err, reply = setvolume(c, opaque(b"\0\0\0\5garbage, not a dict"))
+    equal((ret, err), (-1, EINVAL), "SETVOLUME with a broken dict")
+    print(peer_of(c), "broken dict")
+    c.close()
+    c = brick_conn(env)
+    equal(lookup(c, ROOT, "no-such-name")[:2], (-1, ENOENT), "a good connection binds and serves")
+    c.close()
+
+
+def closed_by_server(c, timeout=10):
+    """True when the server closes c without answering anything."""
+    c.s.settimeout(timeout)
+    try:
+        return c.s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def raw_call(c, xid, rpcvers, prog, proc):
+    """A call header with no arguments, of any RPC version, with c's credentials."""
+    return (u32(xid) + u32(0) + u32(rpcvers) + u32(prog[0]) + u32(prog[1]) + u32(proc) +
+            c.cred(AUTH_V3) + u32(0) + u32(0))
+
+
+def record(body):
+    return u32(0x80000000 | len(body)) + body
+
+
+def s_garbage(env):
+    """Bytes that are not ONC RPC on the brick port: the brick closes those connections (and
+    frees what a bound one held: its lock); an RPC of the wrong version or program gets its
+    RPC error on a connection that stays open."""
+    host = env[0]
+    port, _ = locate(env)
+    streams = [("http request", b"GET / HTTP/1.1\r\nHost: brick\r\n\r\n"),
+               ("random bytes", b"\xff" + os.urandom(4095)),
+               ("framed junk", record(b"\xde\xad\xbe\xef" * 8)),
+               ("empty fragments", u32(0) * 64)]
+    for what, junk in streams:
+        c = Conn(host, port)
+        c.s.sendall(junk)
+        check(closed_by_server(c), "%s: the brick answered instead of closing" % what)
+        print(peer_of(c), what)
+        c.close()
+    a = brick_conn(env, b"garbage-a")
+    ret, err, f, fd = create(a, ROOT, "garbage-lock-%s" % uuid.uuid4().hex)
+    equal((ret, err), (0, 0), "create")
+    equal(lk_reply(a, lk(a, f, fd, 1, 1, 0, 0))[:2], (0, 0), "a bound client locks a file")
+    a.s.sendall(record(b"\xde\xad\xbe\xef" * 8))
+    check(closed_by_server(a), "junk on a bound connection: the brick answered")
+    print(peer_of(a), "junk after SETVOLUME")
+    a.close()
+    b = brick_conn(env, b"garbage-b")
+    ret, err, fdb = open_(b, f)
+    equal((ret, err), (0, 0), "open by another client")
+    # F_SETLKW: the brick may drop the closed client's lock just after closing its socket.
+    equal(lk_reply(b, lk(b, f, fdb, 2, 1, 0, 0))[:2], (0, 0), "the closed client's lock went")
+    b.s.sendall(record(raw_call(b, 77, 3, FOP, LOOKUP)))
+    r = Reader(b.record(10))
+    equal((r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32()),
+          (77, 1, MSG_DENIED, RPC_MISMATCH, 2, 2), "RPC version 3: RPC_MISMATCH (2 to 2)")
+    b.s.sendall(record(raw_call(b, 78, 2, (12345678, 1), 0)))
+    r = Reader(b.record(10))
+    equal((r.u32(), r.u32(), r.u32()), (78, 1, 0), "an unknown program: an accepted reply")
+    r.u32()
+    r.opaque()
+    equal(r.u32(), 1, "an unknown program: PROG_UNAVAIL")
+    equal(lookup(b, ROOT, "no-such-name")[:2], (-1, ENOENT), "that connection still serves")
+    b.close()
+
+
 def main():
     host, gd_port, vol, brick, scenario = sys.argv[1:6]
     env = (host, int(gd_port), vol, brick)

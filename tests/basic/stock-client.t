@@ -3,11 +3,14 @@
 # by our glusterd and glusterfsd, and a real file-system workload passes on it: a
 # 1-brick and a 4-brick distribute volume with multiplexing on, each mounted with
 # `mount -t glusterfs`, get create, write and read back with checksums, append,
-# renames within and across directories, hard links, symlinks, chmod, truncate,
-# mkdir -p ten levels deep, rm -rf of a populated tree, user xattrs, a 64 MiB file
-# and 1000 small files; files cross between the mount and gfcli both ways, and
-# all of it is still there after an unmount and a remount. Skipped when there is
-# no /dev/fuse or no glusterfs client.
+# renames within and across directories, hard links, symlinks, chmod, chown,
+# truncate, mkdir -p ten levels deep, rm -rf of a populated tree, user xattrs,
+# fsync, a 64 MiB file and 1000 small files; files cross between the mount and
+# gfcli both ways, and all of it is still there after an unmount and a remount
+# (the bricks' own count of fsync calls shows they got them). The 1 GiB file and
+# the 10,000 small files are in stock-client-big.t, locks in stock-client-locks.t,
+# bad requests next to a mount in stock-client-bad.t. Skipped when there is no
+# /dev/fuse or no glusterfs client.
 if [ ! -c /dev/fuse ]; then
     echo "1..0 # SKIP /dev/fuse is missing"
     exit 0
@@ -19,23 +22,7 @@ fi
 . "$(dirname "$0")/../include.rc"
 . "$(dirname "$0")/../volume.rc"
 
-# The client's log is under $T_ROOT, so its command line names $T_ROOT and
-# cleanup stops it (and unmounts its mount point) even when a check fails.
-mount_vol() { # VOL MOUNTPOINT
-    mount -t glusterfs -o "server-port=$GD_PORT,log-file=$T_ROOT/mnt-$1.log" "$H1:/$1" "$2"
-}
-
-# "yes" while MOUNTPOINT is a glusterfs FUSE mount that answers stat, else "no".
-mounted() {
-    if awk -v m="$1" '$2 == m && $3 == "fuse.glusterfs" {f = 1} END {exit !f}' /proc/mounts &&
-        stat -f "$1" >/dev/null 2>&1; then
-        echo yes
-    else
-        echo no
-    fi
-}
-
-sum() { sha256sum < "$1" | cut -d' ' -f1; }
+sum() { stock_sum "$1"; }
 
 L=$T_ROOT/local
 mkdir -p "$L"
@@ -48,6 +35,10 @@ for i in $(seq 1 1000); do echo "small file $i $RANDOM" > "$L/many/f$i"; done
 MANY_SUM=$(cd "$L/many" && for i in $(seq 1 1000); do cat "f$i"; done | sha256sum)
 TEST dd if=/dev/urandom of="$L/fromgf" bs=1k count=700 status=none
 DEEP=a/b/c/d/e/f/g/h/i/j
+# FILE DIR: appends "tail" to FILE, then fdatasync and fsync of it, fsync of DIR.
+FSYNC='import os, sys; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND); '\
+'os.write(fd, b"tail"); os.fdatasync(fd); os.fsync(fd); os.close(fd); '\
+'fd = os.open(sys.argv[2], os.O_RDONLY | os.O_DIRECTORY); os.fsync(fd); os.close(fd)'
 
 # The workload on the volume mounted at M. Leaves behind what check_kept verifies.
 workload() { # VOL M
@@ -98,6 +89,19 @@ workload() { # VOL M
     EXPECT 640 stat -c %a "$m/f1"
     TEST chmod 0700 "$m/d1"
     EXPECT 700 stat -c %a "$m/d1"
+    # chown: owner and group, group alone, a symlink itself (the brick keeps them)
+    TEST cp "$L/r1m" "$m/owned"
+    TEST chown 1234:5678 "$m/owned"
+    EXPECT 1234:5678 stat -c %u:%g "$m/owned"
+    EXPECT 1234:5678 eval "stat -c %u:%g '$B/$v'*/owned"
+    TEST chgrp 4321 "$m/owned"
+    EXPECT 1234:4321 stat -c %u:%g "$m/owned"
+    EXPECT "$(sum "$L/r1m")" sum "$m/owned"
+    TEST chown 2000:2001 "$m/d2"
+    EXPECT 2000:2001 stat -c %u:%g "$m/d2"
+    TEST chown -h 3000:3001 "$m/d1/sl"
+    EXPECT 3000:3001 stat -c %u:%g "$m/d1/sl"
+    EXPECT 0:0 stat -L -c %u:%g "$m/d1/sl"
     # truncate: shrink, grow (the new part reads as zeros), to zero
     TEST cp "$L/r1m" "$m/tr"
     TEST truncate -s 100 "$m/tr"
@@ -131,6 +135,11 @@ workload() { # VOL M
     TEST_NOT getfattr -n user.gone "$m/f1"
     TEST setfattr -n user.dirattr -v yes "$m/d1"
     EXPECT yes getfattr --only-values -n user.dirattr "$m/d1"
+    # fsync and fdatasync of a file, fsync of a directory
+    TEST dd if="$L/r1m" of="$m/synced" bs=64k conv=fsync status=none
+    TEST python3 -c "$FSYNC" "$m/synced" "$m/d2"
+    EXPECT $((1048576 + 4)) stat -c %s "$m/synced"
+    EXPECT "$( (cat "$L/r1m"; printf tail) | sha256sum)" eval "sha256sum < '$m/synced'"
     # a 64 MiB file
     TEST cp "$L/r64m" "$m/big"
     EXPECT 67108864 stat -c %s "$m/big"
@@ -152,6 +161,10 @@ check_kept() { # M
     local m=$1
     EXPECT "$(sum "$L/r1m")" sum "$m/f1"
     EXPECT 640 stat -c %a "$m/f1"
+    EXPECT 1234:4321 stat -c %u:%g "$m/owned"
+    EXPECT 2000:2001 stat -c %u:%g "$m/d2"
+    EXPECT 3000:3001 stat -c %u:%g "$m/d1/sl"
+    EXPECT "$( (cat "$L/r1m"; printf tail) | sha256sum)" eval "sha256sum < '$m/synced'"
     EXPECT blue getfattr --only-values -n user.color "$m/f1"
     EXPECT yes getfattr --only-values -n user.dirattr "$m/d1"
     EXPECT 700 stat -c %a "$m/d1"
@@ -188,13 +201,13 @@ EXPECT 1 gd_mux_proc_count
 for v in one four; do
     M=$T_ROOT/mnt-$v
     TEST mkdir -p "$M"
-    TEST mount_vol "$v" "$M"
-    EXPECT_WITHIN 20 yes mounted "$M"
+    TEST stock_mount "$v" "$M"
+    EXPECT_WITHIN 20 yes stock_mounted "$M"
     workload "$v" "$M"
     TEST umount "$M"
-    EXPECT no mounted "$M"
-    TEST mount_vol "$v" "$M"
-    EXPECT_WITHIN 20 yes mounted "$M"
+    EXPECT no stock_mounted "$M"
+    TEST stock_mount "$v" "$M"
+    EXPECT_WITHIN 20 yes stock_mounted "$M"
     check_kept "$M"
 done
 
@@ -210,3 +223,18 @@ TEST umount "$T_ROOT/mnt-four"
 # The stock distribute heals the root layout at the first mount with a setattr of
 # valid = ~0 on every brick; the bricks must take it (no EISDIR from a size change).
 EXPECT 0 eval "grep -c 'errno=21' '$T_ROOT/mnt-four.log'"
+
+# The bricks counted the fsyncs they got (debug/io-stats logs its counts when a brick
+# is detached): the stock client sent each one through, and none failed.
+# FOP calls without an error on the bricks of VOL, from those lines.
+brick_calls() { # VOL FOP
+    cat "$T_ROOT"/gd1/log/bricks/*.log | grep -E "/bricks/$1[0-9]: $2: [0-9]+ calls, 0 errors" |
+        sed -E 's/.*: ([0-9]+) calls.*/\1/' | awk '{n += $1} END {print n + 0}'
+}
+TEST CLI volume stop one
+TEST CLI volume stop four
+# dd conv=fsync, fdatasync, fsync; a directory's fsync goes to every brick.
+EXPECT_WITHIN 20 3 brick_calls one fsync
+EXPECT_WITHIN 20 3 brick_calls four fsync
+EXPECT_WITHIN 20 1 brick_calls one fsyncdir
+EXPECT_WITHIN 20 4 brick_calls four fsyncdir

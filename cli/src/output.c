@@ -1,7 +1,8 @@
 /*
  * Printing glusterd's answers as GlusterFS's gluster prints them: the one-line
  * outcome of create/start/stop/delete/set/reset and `peer probe`, the `volume
- * info` blocks, the `volume status` table (and its clients and mem details),
+ * info` blocks, the `volume status` table (and its clients and mem details:
+ * `clients` lists each client of each brick with its bytes and op-version),
  * `volume get`, `volume list`, `peer status` and `pool list`; and our own
  * `volume status VOL roles` table. Errors, and the notes that there is nothing to
  * show ("No volumes present"), go to stderr as GlusterFS sends them; the rest to
@@ -154,6 +155,37 @@ figure(gf_dict_t *out, const char *b, const char *key)
     return get(out, b, key, "N/A");
 }
 
+/* A row of the clients table: host, bytes read, bytes written, op-version. */
+static void
+print_client_row(const char *host, const char *read, const char *written, const char *opversion)
+{
+    printf("%-48s %15s %15s %15s\n", host, read, written, opversion);
+}
+
+/* The clients table of brick prefix b (n clients connected), as GlusterFS
+ * prints it: a row per client the brick process listed (b.clientK), and a note
+ * when it listed fewer than n. */
+static void
+print_client_table(gf_dict_t *out, const char *b, int n)
+{
+    char c[96], host[128];
+    int k;
+
+    print_client_row("Hostname", "BytesRead", "BytesWritten", "OpVersion");
+    print_client_row("--------", "---------", "------------", "---------");
+    for (k = 1; k <= n; k++) {
+        snprintf(c, sizeof(c), "%s.client%d", b, k);
+        snprintf(host, sizeof(host), "%s.hostname", c);
+        if (!gf_dict_has(out, host))
+            break;
+        print_client_row(get(out, c, "hostname", ""), get(out, c, "bytes-read", "0"),
+                         get(out, c, "bytes-written", "0"), get(out, c, "op-version", "0"));
+    }
+    if (k <= n)
+        printf("(%d more not listed: a brick process lists the first 1000 clients of a brick)\n",
+               n - k + 1);
+}
+
 /* One brick of `volume status VOL clients|mem`. */
 static void
 print_detail_brick(gf_dict_t *out, const char *b, int mem)
@@ -170,7 +202,8 @@ print_detail_brick(gf_dict_t *out, const char *b, int mem)
     }
     if (!mem) {
         printf("Clients connected : %s\n", figure(out, b, "clients"));
-        printf("Open files : %s\n", figure(out, b, "fds"));
+        if (get_int(out, b, "clients") > 0)
+            print_client_table(out, b, get_int(out, b, "clients"));
         return;
     }
     printf("Memory accounted : %s bytes in %s allocations\n", figure(out, b, "mem-bytes"),

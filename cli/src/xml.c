@@ -88,15 +88,38 @@ close_tag(int depth, const char *name)
     printf("%*s</%s>\n", depth * 2, "", name);
 }
 
+/* <clientsStatus> of brick prefix b, as GlusterFS writes it: clientCount and a
+ * <client> per client the brick process listed (b.clientK); then our openFds. */
+static void
+clients_status(gf_dict_t *out, const char *b, int depth)
+{
+    int n = number(out, b, "clients");
+    char c[96], host[128];
+
+    open_tag(depth, "clientsStatus");
+    element(depth + 1, "clientCount", "%s", text(out, b, "clients", "0"));
+    for (int k = 1; k <= n; k++) {
+        snprintf(c, sizeof(c), "%s.client%d", b, k);
+        snprintf(host, sizeof(host), "%s.hostname", c);
+        if (!gf_dict_has(out, host))
+            break;
+        open_tag(depth + 1, "client");
+        element(depth + 2, "hostname", "%s", text(out, c, "hostname", ""));
+        element(depth + 2, "bytesRead", "%s", text(out, c, "bytes-read", "0"));
+        element(depth + 2, "bytesWrite", "%s", text(out, c, "bytes-written", "0"));
+        element(depth + 2, "opVersion", "%s", text(out, c, "op-version", "0"));
+        close_tag(depth + 1, "client");
+    }
+    element(depth + 1, "openFds", "%s", text(out, b, "fds", "0"));
+    close_tag(depth, "clientsStatus");
+}
+
 /* The figures of `status VOL clients|mem` for brick prefix b, inside its <node>. */
 static void
 node_detail(gf_dict_t *out, const char *b, const char *detail, int depth)
 {
     if (strcmp(detail, "clients") == 0) {
-        open_tag(depth, "clientsStatus");
-        element(depth + 1, "clientCount", "%s", text(out, b, "clients", "0"));
-        element(depth + 1, "openFds", "%s", text(out, b, "fds", "0"));
-        close_tag(depth, "clientsStatus");
+        clients_status(out, b, depth);
         return;
     }
     open_tag(depth, "memStatus");

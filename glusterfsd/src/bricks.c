@@ -500,6 +500,22 @@ static void set_str(gf_dict_t *d, const char *prefix, int n, const char *name, c
     gf_dict_set_str(d, key, value);
 }
 
+/* Sets the keys of the clients listed in st under brick n:
+ * brickN.clientK.hostname, .bytes-read, .bytes-written, .op-version. */
+static void stat_clients(gf_dict_t *d, int n, const server_brick_stat_t *st)
+{
+    char prefix[32];
+
+    snprintf(prefix, sizeof(prefix), "brick%d.client", n);
+    for (size_t k = 0; k < st->listed; k++) {
+        const server_client_stat_t *c = &st->client_list[k];
+        set_str(d, prefix, (int)k + 1, "hostname", c->peer);
+        set_u64(d, prefix, (int)k + 1, "bytes-read", c->bytes_read);
+        set_u64(d, prefix, (int)k + 1, "bytes-written", c->bytes_written);
+        set_u64(d, prefix, (int)k + 1, "op-version", c->op_version);
+    }
+}
+
 /* What stat_one fills. */
 struct status_ctx {
     gf_dict_t *d;
@@ -516,6 +532,7 @@ static void stat_one(const server_brick_stat_t *st, void *arg)
     set_str(ctx->d, "brick", n, "volfile-id", st->volfile_id);
     set_str(ctx->d, "brick", n, "state", states[st->state]);
     set_u64(ctx->d, "brick", n, "clients", st->clients);
+    stat_clients(ctx->d, n, st);
     set_u64(ctx->d, "brick", n, "fds", st->fds);
     set_u64(ctx->d, "brick", n, "inodes", st->inodes);
     set_u64(ctx->d, "brick", n, "mem-bytes", st->mem.bytes);

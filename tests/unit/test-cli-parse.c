@@ -578,6 +578,162 @@ test_print_xml(void **state)
     gf_dict_unref(out);
 }
 
+/* `volume status VOL clients`: GlusterFS's per-brick layout, with a row per
+ * client the brick process listed, as text and as XML. */
+
+/* Adds client k of brick prefix b to a `volume status VOL clients` output. */
+static void
+add_client(gf_dict_t *d, const char *b, int k, const char *host, const char *read,
+           const char *written, const char *opversion)
+{
+    char key[96];
+
+    snprintf(key, sizeof(key), "%s.client%d.hostname", b, k);
+    set_str(d, key, host);
+    snprintf(key, sizeof(key), "%s.client%d.bytes-read", b, k);
+    set_str(d, key, read);
+    snprintf(key, sizeof(key), "%s.client%d.bytes-written", b, k);
+    set_str(d, key, written);
+    snprintf(key, sizeof(key), "%s.client%d.op-version", b, k);
+    set_str(d, key, opversion);
+}
+
+/* Adds brick n (on 127.1.1.1, path /b/bN) to volume 1 of a status output. */
+static void
+add_brick(gf_dict_t *d, int n, int online, const char *clients)
+{
+    char key[64], path[16];
+
+    snprintf(key, sizeof(key), "volume1.brick%d.host", n);
+    set_str(d, key, "127.1.1.1");
+    snprintf(key, sizeof(key), "volume1.brick%d.path", n);
+    snprintf(path, sizeof(path), "/b/b%d", n);
+    set_str(d, key, path);
+    snprintf(key, sizeof(key), "volume1.brick%d.online", n);
+    set_int(d, key, online);
+    snprintf(key, sizeof(key), "volume1.brick%d.port", n);
+    set_int(d, key, online ? 49152 : 0);
+    snprintf(key, sizeof(key), "volume1.brick%d.pid", n);
+    set_int(d, key, online ? 4242 : -1);
+    if (clients) {
+        snprintf(key, sizeof(key), "volume1.brick%d.clients", n);
+        set_str(d, key, clients);
+        snprintf(key, sizeof(key), "volume1.brick%d.fds", n);
+        set_str(d, key, "3");
+    }
+}
+
+/* A `volume status v1 clients` answer: brick 1 with two clients, brick 2 with
+ * none, brick 3 offline, brick 4 with three clients of which one is listed. */
+static gf_dict_t *
+clients_output(void)
+{
+    gf_dict_t *out = gf_dict_new();
+
+    set_int(out, "count", 1);
+    set_str(out, "detail", "clients");
+    set_str(out, "volume1.name", "v1");
+    set_int(out, "volume1.brick-count", 4);
+    add_brick(out, 1, 1, "2");
+    add_client(out, "volume1.brick1", 1, "127.0.0.1:49151", "1234", "5678", "100000");
+    add_client(out, "volume1.brick1", 2, "[::1]:1023", "0", "28", "0");
+    add_brick(out, 2, 1, "0");
+    add_brick(out, 3, 0, NULL);
+    add_brick(out, 4, 1, "3");
+    add_client(out, "volume1.brick4", 1, "127.1.1.9:1000", "1", "2", "3");
+    return out;
+}
+
+#define CLIENTS_HEAD                                                                               \
+    "Hostname                                               BytesRead    BytesWritten       "      \
+    "OpVersion\n"                                                                                  \
+    "--------                                               ---------    ------------       "      \
+    "---------\n"
+
+static void
+test_print_status_clients(void **state)
+{
+    cli_cmd_t cmd;
+    gf_dict_t *out = clients_output();
+
+    assert_int_equal(parse_all("volume status v1 clients", &cmd), 0);
+    assert_int_equal(print_captured(&cmd, 0, "", out), 0);
+    assert_string_equal(
+        out_text,
+        "Client connections for volume v1\n"
+        "----------------------------------------------\n"
+        "Brick : 127.1.1.1:/b/b1\n"
+        "Clients connected : 2\n" CLIENTS_HEAD
+        "127.0.0.1:49151                                             1234            5678"
+        "          100000\n"
+        "[::1]:1023                                                     0              28"
+        "               0\n"
+        "----------------------------------------------\n"
+        "Brick : 127.1.1.1:/b/b2\n"
+        "Clients connected : 0\n"
+        "----------------------------------------------\n"
+        "Brick : 127.1.1.1:/b/b3\n"
+        "Brick is offline\n"
+        "----------------------------------------------\n"
+        "Brick : 127.1.1.1:/b/b4\n"
+        "Clients connected : 3\n" CLIENTS_HEAD
+        "127.1.1.9:1000                                                 1               2"
+        "               3\n"
+        "(2 more not listed: a brick process lists the first 1000 clients of a brick)\n"
+        "----------------------------------------------\n"
+        "\n");
+    assert_string_equal(err_text, "");
+    gf_dict_unref(out);
+    gf_dict_unref(cmd.args);
+}
+
+static void
+test_print_status_clients_xml(void **state)
+{
+    cli_cmd_t cmd;
+    gf_dict_t *out = clients_output();
+
+    assert_int_equal(parse_all("volume status v1 clients", &cmd), 0);
+    cmd.xml = 1;
+    assert_int_equal(print_captured(&cmd, 0, "", out), 0);
+    assert_non_null(strstr(out_text, "          <pid>4242</pid>\n"
+                                     "          <clientsStatus>\n"
+                                     "            <clientCount>2</clientCount>\n"
+                                     "            <client>\n"
+                                     "              <hostname>127.0.0.1:49151</hostname>\n"
+                                     "              <bytesRead>1234</bytesRead>\n"
+                                     "              <bytesWrite>5678</bytesWrite>\n"
+                                     "              <opVersion>100000</opVersion>\n"
+                                     "            </client>\n"
+                                     "            <client>\n"
+                                     "              <hostname>[::1]:1023</hostname>\n"
+                                     "              <bytesRead>0</bytesRead>\n"
+                                     "              <bytesWrite>28</bytesWrite>\n"
+                                     "              <opVersion>0</opVersion>\n"
+                                     "            </client>\n"
+                                     "            <openFds>3</openFds>\n"
+                                     "          </clientsStatus>\n"
+                                     "        </node>\n"));
+    /* No clients: the count alone; offline: no clientsStatus at all. */
+    assert_non_null(strstr(out_text, "          <path>/b/b2</path>\n"));
+    assert_non_null(strstr(out_text, "          <clientsStatus>\n"
+                                     "            <clientCount>0</clientCount>\n"
+                                     "            <openFds>3</openFds>\n"
+                                     "          </clientsStatus>\n"));
+    assert_non_null(strstr(out_text, "          <pid>-1</pid>\n        </node>\n"));
+    /* Only the clients the brick process listed. */
+    assert_non_null(strstr(out_text, "            <clientCount>3</clientCount>\n"
+                                     "            <client>\n"
+                                     "              <hostname>127.1.1.9:1000</hostname>\n"
+                                     "              <bytesRead>1</bytesRead>\n"
+                                     "              <bytesWrite>2</bytesWrite>\n"
+                                     "              <opVersion>3</opVersion>\n"
+                                     "            </client>\n"
+                                     "            <openFds>3</openFds>\n"));
+    gf_dict_unref(cmd.args);
+    gf_dict_unref(out);
+}
+
 static void
 test_unknown_command(void **state)
 {
@@ -607,6 +763,8 @@ main(void)
         cmocka_unit_test(test_print_pool_list),
         cmocka_unit_test(test_print_roles),
         cmocka_unit_test(test_print_xml),
+        cmocka_unit_test(test_print_status_clients),
+        cmocka_unit_test(test_print_status_clients_xml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,10 @@
  * RELEASE and RELEASEDIR stop at step 3: the fd leaves the client's table and
  * the brick's release runs when the last reference to it goes.
  *
+ * The bytes of every call and of its reply go into the client's counters
+ * (server_client_count_call, server_reply), which STATUS reports; a call holds
+ * a reference to its client from decode to reply for that.
+ *
  * The end of this file tells a brick about a client that went away (for
  * features/locks).
  */
@@ -55,12 +59,12 @@ typedef struct fop_call {
     gf_fop_t op;
     void *xreq; /* the decoded gfx request */
     gf_args_t args;
-    gf_codec_fd_t fdno;   /* fd number in the request, or NO_FD */
-    int64_t new_fdno;     /* number given to the fd this call opened, or -1 */
-    struct iovec payload; /* WRITE data, inside the request's record */
-    /* set when admitted */
+    gf_codec_fd_t fdno;      /* fd number in the request, or NO_FD */
+    int64_t new_fdno;        /* number given to the fd this call opened, or -1 */
+    struct iovec payload;    /* WRITE data, inside the request's record */
     server_client_t *client; /* referenced */
-    server_route_t *route;   /* entered as a user */
+    /* set when admitted */
+    server_route_t *route; /* entered as a user */
     gf_xlator_t *brick;
     gf_inode_table_t *itable;
     /* resolution */
@@ -125,9 +129,10 @@ static void send_reply(fop_call_t *c, const gf_reply_t *r)
     bool data = c->op == GF_FOP_READ && r->op_ret > 0;
 
     if (rsp && codec->reply_to_rsp(r, &fd, rsp) == 0)
-        server_reply(c->req, codec->xrsp, rsp, data ? r->vector : NULL, data ? r->count : 0);
+        server_reply(c->client, c->req, codec->xrsp, rsp, data ? r->vector : NULL,
+                     data ? r->count : 0);
     else
-        server_reply_error(c->req, SYSTEM_ERR);
+        server_reply_error(c->client, c->req, SYSTEM_ERR);
     c->req = NULL;
     if (rsp)
         gf_codec_rsp_free(codec, rsp);
@@ -545,16 +550,40 @@ static int call_decode(fop_call_t *c, rpc_req_t *req)
 }
 
 /* Step 2. 0, or -ENOTCONN when the connection has no READY brick. */
-static int call_admit(fop_call_t *c, server_client_t *client)
+static int call_admit(fop_call_t *c)
 {
-    server_route_t *route = server_client_route(client);
+    server_route_t *route = server_client_route(c->client);
 
     if (!route || server_route_enter(route))
         return -ENOTCONN;
     c->route = route;
-    c->client = server_client_ref(client);
     c->brick = route->brick;
     c->itable = route->brick->itable;
+    return 0;
+}
+
+/* A new call of codec's fop for client (referenced by the call), its
+ * request decoded from req (step 1). 0 with *out, -EBADMSG or -ENOMEM. */
+static int call_new(const gf_fop_codec_t *codec, server_client_t *client, rpc_req_t *req,
+                    fop_call_t **out)
+{
+    fop_call_t *c = gf_calloc(1, sizeof(*c));
+    int ret;
+
+    if (!c)
+        return -ENOMEM;
+    atomic_init(&c->refs, 1);
+    c->codec = codec;
+    c->op = (gf_fop_t)req->proc;
+    c->fdno.fd = NO_FD;
+    c->new_fdno = -1;
+    c->client = server_client_ref(client);
+    ret = call_decode(c, req);
+    if (ret) {
+        call_free(c);
+        return ret;
+    }
+    *out = c;
     return 0;
 }
 
@@ -563,31 +592,24 @@ static int fop_actor(rpc_req_t *req)
     const gf_fop_codec_t *codec = gf_fop_codec((gf_fop_t)req->proc);
     server_client_t *client = server_client_of(req);
     gf_xlator_t *saved = gf_this;
-    fop_call_t *c;
+    fop_call_t *c = NULL;
     int ret;
 
+    server_client_count_call(client, req);
     if (!codec || !codec->xreq) {
-        server_reply_error(req, PROC_UNAVAIL);
+        server_reply_error(client, req, PROC_UNAVAIL);
         return 0;
     }
     if (!client)
         return -ENOMEM;
     gf_this = client->server;
-    c = gf_calloc(1, sizeof(*c));
-    ret = c ? 0 : -ENOMEM;
-    if (c) {
-        atomic_init(&c->refs, 1);
-        c->codec = codec;
-        c->op = (gf_fop_t)req->proc;
-        c->fdno.fd = NO_FD;
-        c->new_fdno = -1;
-        ret = call_decode(c, req);
-        if (ret)
-            call_free(c);
-    }
-    if (!ret) {
+    ret = call_new(codec, client, req, &c);
+    if (ret == -EBADMSG) {
+        server_reply_error(client, req, GARBAGE_ARGS);
+        ret = 0;
+    } else if (!ret) {
         c->req = req;
-        if (call_admit(c, client))
+        if (call_admit(c))
             call_fail(c, ENOTCONN);
         else if (server_submit(call_start, c))
             call_fail(c, ENOMEM);
@@ -676,7 +698,10 @@ void server_fops_client_freed(server_client_t *c)
 
 static int fop_null(rpc_req_t *req)
 {
-    server_reply(req, NULL, NULL, NULL, 0);
+    server_client_t *c = server_client_of(req);
+
+    server_client_count_call(c, req);
+    server_reply(c, req, NULL, NULL, NULL, 0);
     return 0;
 }
 

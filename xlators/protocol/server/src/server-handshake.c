@@ -9,7 +9,8 @@
  * blocks. The reply dict carries the keys the stock GlusterFS client reads
  * (doc/protocol.md section 6.2): ERROR ("Success" or why not), process-uuid,
  * volume-id (when the brick has one), child_up, clnt-lk-version and
- * transport-ptr. Failures: EINVAL for a malformed request, ENOENT for an
+ * transport-ptr. The "opversion" the client gives is kept for STATUS.
+ * Failures: EINVAL for a malformed request, ENOENT for an
  * unknown brick (or a subdirectory mount, which we do not serve), EAGAIN for a
  * brick that is not up, EACCES when authentication fails (the stock client then
  * gives up instead of retrying).
@@ -266,6 +267,17 @@ static int check_client(setvol_t *sv)
     return 0;
 }
 
+/* The op-version the client says it speaks ("opversion", which the stock
+ * client sends), or 0 when it gives none that fits. */
+static uint32_t client_op_version(gf_dict_t *params)
+{
+    int64_t v = 0;
+
+    if (gf_dict_get_int64(params, "opversion", &v) || v < 0 || v > UINT32_MAX)
+        return 0;
+    return (uint32_t)v;
+}
+
 /* Binds the connection and fills the success keys. 0 or the errno. */
 static int accept_client(setvol_t *sv)
 {
@@ -274,6 +286,7 @@ static int accept_client(setvol_t *sv)
     int ret;
 
     gf_dict_get_str(sv->params, "process-uuid", &identity);
+    sv->client->op_version = client_op_version(sv->params);
     ret = server_client_bind(sv->client, sv->route, identity);
     if (ret == -ENOMEM)
         return refuse(sv, ENOMEM, "out of memory binding the connection to brick %s", sv->brick);
@@ -304,7 +317,7 @@ static void setvolume_reply(rpc_req_t *req, setvol_t *sv)
         rsp.dict.dict_val = buf;
         rsp.dict.dict_len = (u_int)len;
     }
-    server_reply(req, (xdrproc_t)xdr_gf_setvolume_rsp, &rsp, NULL, 0);
+    server_reply(sv->client, req, (xdrproc_t)xdr_gf_setvolume_rsp, &rsp, NULL, 0);
     gf_free(buf);
 }
 
@@ -316,8 +329,11 @@ static int hs_setvolume(rpc_req_t *req)
 
     if (!sv.client)
         return -ENOMEM;
-    if (rpc_req_decode(req, (xdrproc_t)xdr_gf_setvolume_req, &args, NULL))
-        return -EBADMSG;
+    server_client_count_call(sv.client, req);
+    if (rpc_req_decode(req, (xdrproc_t)xdr_gf_setvolume_req, &args, NULL)) {
+        server_reply_error(sv.client, req, GARBAGE_ARGS);
+        return 0;
+    }
     gf_this = sv.client->server;
     sv.reply = gf_dict_new();
     if (!sv.reply) {
@@ -339,14 +355,19 @@ static int hs_setvolume(rpc_req_t *req)
 static int hs_ping(rpc_req_t *req)
 {
     gf_common_rsp rsp = {.op_ret = 0};
+    server_client_t *c = server_client_of(req);
 
-    server_reply(req, (xdrproc_t)xdr_gf_common_rsp, &rsp, NULL, 0);
+    server_client_count_call(c, req);
+    server_reply(c, req, (xdrproc_t)xdr_gf_common_rsp, &rsp, NULL, 0);
     return 0;
 }
 
 static int hs_null(rpc_req_t *req)
 {
-    server_reply(req, NULL, NULL, NULL, 0);
+    server_client_t *c = server_client_of(req);
+
+    server_client_count_call(c, req);
+    server_reply(c, req, NULL, NULL, NULL, 0);
     return 0;
 }
 

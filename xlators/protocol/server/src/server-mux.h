@@ -33,12 +33,31 @@ typedef enum {
     SERVER_BRICK_DOWN,         /* its graph reported CHILD_DOWN: clients are told to retry */
 } server_brick_state_t;
 
+#define SERVER_PEER_MAX         96   /* a client's address, "[IPv6]:PORT" fits */
+#define SERVER_STAT_CLIENTS_MAX 1000 /* clients listed per brick by stat */
+
+/* One client connection bound to a brick. Bytes count the RPC records of its
+ * handshake and FOP calls (call header, arguments, payload) and of our replies
+ * to them (reply header, results, payload); record marks, and the calls of the
+ * DUMP program (version negotiation, the stock client's pings), are not
+ * counted. */
+typedef struct server_client_stat {
+    char peer[SERVER_PEER_MAX]; /* its address, "IP:PORT" */
+    uint64_t bytes_read;        /* received from it */
+    uint64_t bytes_written;     /* sent to it */
+    uint32_t op_version;        /* the "opversion" it gave at SETVOLUME, else 0 */
+} server_client_stat_t;
+
 /* Figures of one brick, valid during the call that reports them. */
 typedef struct server_brick_stat {
     const char *name;
     const char *volfile_id; /* "" when none */
     server_brick_state_t state;
-    uint64_t clients;  /* connections bound to it */
+    uint64_t clients; /* connections bound to it */
+    /* the first of them (in the order they bound), at most
+     * SERVER_STAT_CLIENTS_MAX; fewer than clients also when memory is short */
+    const server_client_stat_t *client_list;
+    size_t listed;
     uint64_t fds;      /* files they hold open on it */
     uint64_t inodes;   /* inodes in its table */
     gf_mem_acct_t mem; /* accounted to its translators */

@@ -46,20 +46,52 @@
 #include "server-mux.h"
 #include "server.h"
 
-/* ---- replies and work charged to the process ------------------------------------- */
+/* ---- replies and work charged to the process, bytes counted ----------------------- */
 
-int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload, int count)
+/* Bytes of an accepted reply's header with accept state accept_stat. */
+static size_t reply_header_len(int accept_stat)
+{
+    struct rpc_reply_hdr hdr = {.reply_stat = MSG_ACCEPTED, .accept_stat = (uint32_t)accept_stat};
+    char buf[RPC_REPLY_HDR_MAX];
+    int len = rpc_msg_encode_reply(buf, sizeof(buf), &hdr);
+
+    return len > 0 ? (size_t)len : 0;
+}
+
+/* Adds bytes to c's bytes_written (c may be NULL). */
+static void count_written(server_client_t *c, size_t bytes)
+{
+    if (c)
+        atomic_fetch_add_explicit(&c->bytes_written, bytes, memory_order_relaxed);
+}
+
+void server_client_count_call(server_client_t *c, const rpc_req_t *req)
+{
+    if (c)
+        atomic_fetch_add_explicit(&c->bytes_read, req->record->size, memory_order_relaxed);
+}
+
+int server_reply(server_client_t *c, rpc_req_t *req, xdrproc_t proc, void *rsp,
+                 const struct iovec *payload, int count)
 {
     gf_xlator_t *saved = gf_this;
+    size_t bytes = 0;
     int ret;
 
+    if (c) {
+        bytes = reply_header_len(SUCCESS) + (proc ? xdr_sizeof(proc, rsp) : 0);
+        for (int i = 0; i < count; i++)
+            bytes += payload[i].iov_len;
+    }
     gf_this = NULL;
     ret = rpc_req_reply(req, proc, rsp, payload, count, NULL);
     gf_this = saved;
+    if (ret == 0)
+        count_written(c, bytes);
     return ret;
 }
 
-int server_reply_error(rpc_req_t *req, int accept_stat)
+int server_reply_error(server_client_t *c, rpc_req_t *req, int accept_stat)
 {
     gf_xlator_t *saved = gf_this;
     int ret;
@@ -67,6 +99,8 @@ int server_reply_error(rpc_req_t *req, int accept_stat)
     gf_this = NULL;
     ret = rpc_req_error(req, accept_stat);
     gf_this = saved;
+    if (ret == 0)
+        count_written(c, reply_header_len(accept_stat));
     return ret;
 }
 
@@ -175,6 +209,8 @@ static server_client_t *client_new(gf_xlator_t *this, rpc_svc_conn_t *conn)
     snprintf(c->peer, sizeof(c->peer), "%s", rpc_svc_conn_peer(conn));
     c->tls_name = rpc_svc_conn_peer_cn(conn);
     atomic_init(&c->route, NULL);
+    atomic_init(&c->bytes_read, 0);
+    atomic_init(&c->bytes_written, 0);
     pthread_mutex_lock(&priv->lock);
     priv->clients++;
     pthread_mutex_unlock(&priv->lock);
@@ -638,16 +674,54 @@ static void brick_event(gf_xlator_t *this, gf_xlator_t *top, bool up)
 
 /* ---- bricks: figures ------------------------------------------------------------- */
 
-/* server_route_foreach_bound: adds the files a bound client holds to *arg. */
-static void count_fds(server_route_link_t *link, void *arg)
-{
-    server_client_t *c = (server_client_t *)((char *)link - offsetof(server_client_t, link));
+/* What brick_figures gathers from the connections bound to a brick. The list
+ * is reused from brick to brick of one stat call and freed at its end. */
+typedef struct tally {
+    uint64_t fds;               /* files they hold open */
+    server_client_stat_t *list; /* the first of them */
+    size_t listed, room;        /* entries used, allocated */
+} tally_t;
 
-    *(uint64_t *)arg += gf_fdtable_count(c->fdtable);
+/* Makes room for more entries in t's list, up to SERVER_STAT_CLIENTS_MAX.
+ * False when it is full or there is no memory. */
+static bool tally_grow(tally_t *t)
+{
+    size_t room = t->room ? t->room * 2 : 16;
+    server_client_stat_t *list;
+
+    if (t->room >= SERVER_STAT_CLIENTS_MAX)
+        return false;
+    if (room > SERVER_STAT_CLIENTS_MAX)
+        room = SERVER_STAT_CLIENTS_MAX;
+    list = gf_realloc(t->list, room * sizeof(*list));
+    if (!list)
+        return false;
+    t->list = list;
+    t->room = room;
+    return true;
 }
 
-/* Fills st with b's figures. Call with bricks_lock held. */
-static void brick_figures(server_brick_t *b, server_brick_stat_t *st)
+/* server_route_foreach_bound: counts a bound client's open files into the
+ * tally arg and lists the client while there is room. */
+static void tally_client(server_route_link_t *link, void *arg)
+{
+    server_client_t *c = (server_client_t *)((char *)link - offsetof(server_client_t, link));
+    tally_t *t = arg;
+    server_client_stat_t *s;
+
+    t->fds += gf_fdtable_count(c->fdtable);
+    if (t->listed == t->room && !tally_grow(t))
+        return;
+    s = &t->list[t->listed++];
+    snprintf(s->peer, sizeof(s->peer), "%s", c->peer);
+    s->bytes_read = atomic_load_explicit(&c->bytes_read, memory_order_relaxed);
+    s->bytes_written = atomic_load_explicit(&c->bytes_written, memory_order_relaxed);
+    s->op_version = c->op_version;
+}
+
+/* Fills st with b's figures, its clients listed in t (whose list st then
+ * points into). Call with bricks_lock held. */
+static void brick_figures(server_brick_t *b, server_brick_stat_t *st, tally_t *t)
 {
     gf_xlator_t *top = b->graph->top;
 
@@ -658,7 +732,12 @@ static void brick_figures(server_brick_t *b, server_brick_stat_t *st)
     else
         st->state = server_route_state(b->route) == SERVER_ROUTE_READY ? SERVER_BRICK_READY
                                                                        : SERVER_BRICK_DOWN;
-    st->clients = server_route_foreach_bound(b->route, count_fds, &st->fds);
+    t->fds = 0;
+    t->listed = 0;
+    st->clients = server_route_foreach_bound(b->route, tally_client, t);
+    st->fds = t->fds;
+    st->client_list = t->list;
+    st->listed = t->listed;
     st->inodes = top->itable ? gf_inode_table_count(top->itable) : 0;
     gf_graph_mem(b->graph, &st->mem);
 }
@@ -667,6 +746,7 @@ static int mux_stat(gf_xlator_t *this, const char *name, server_stat_fn fn, void
 {
     server_priv_t *priv = this->priv;
     server_brick_stat_t st;
+    tally_t tally = {0};
     server_brick_t *b;
     int n = 0;
 
@@ -675,11 +755,12 @@ static int mux_stat(gf_xlator_t *this, const char *name, server_stat_fn fn, void
     for (int i = 0; i < priv->n_bricks; i++, b = b->next) {
         if (b->leaving || (name && strcmp(name, b->graph->top->name) != 0))
             continue;
-        brick_figures(b, &st);
+        brick_figures(b, &st, &tally);
         fn(&st, arg);
         n++;
     }
     pthread_mutex_unlock(&priv->bricks_lock);
+    gf_free(tally.list);
     return name && n == 0 ? -ENOENT : n;
 }
 

@@ -27,10 +27,9 @@
 #include "glusterfs/workpool.h"
 #include "glusterfs/xlator.h"
 #include "rpcsvc.h"
+#include "server-mux.h"
 #include "server-route.h"
 #include "tls.h"
-
-#define SERVER_PEER_MAX 96 /* "[IPv6]:PORT" fits */
 
 typedef struct server_brick server_brick_t;
 
@@ -57,7 +56,9 @@ typedef struct server_priv {
 } server_priv_t;
 
 /* One client connection. Fields are set before the client is shared and do
- * not change, except route (set once by server_client_bind). */
+ * not change, except route and op_version (set once by SETVOLUME, before
+ * server_client_bind links the client into its route) and the byte counters
+ * (added to by server_client_count_call and server_reply, read by STATUS). */
 typedef struct server_client {
     atomic_uint refs;
     gf_xlator_t *server;  /* the protocol/server translator */
@@ -67,8 +68,11 @@ typedef struct server_client {
     const char *tls_name;  /* the name its TLS certificate proves (held by conn); NULL: plain */
     gf_fdtable_t *fdtable; /* set by bind, before route */
     char *identity;        /* the client's process-uuid, set by bind */
-    server_route_t *_Atomic route; /* the bound brick; NULL before SETVOLUME */
-    server_route_link_t link;      /* in route's bound connections while bound */
+    server_route_t *_Atomic route;      /* the bound brick; NULL before SETVOLUME */
+    server_route_link_t link;           /* in route's bound connections while bound */
+    uint32_t op_version;                /* the "opversion" given at SETVOLUME, else 0 */
+    atomic_uint_fast64_t bytes_read;    /* of its calls (see server_client_stat_t) */
+    atomic_uint_fast64_t bytes_written; /* of our replies to them */
 } server_client_t;
 
 extern const rpc_program_t server_handshake_program;
@@ -78,11 +82,19 @@ extern const rpc_program_t server_fop_program;
  * rpc_req_reply, rpc_req_error and gf_workpool_submit, with what they allocate
  * charged to the process rather than to the translator running: RPC send
  * queues and work items are freed later by the RPC layer or the pool, maybe
- * after this translator (or a brick) is gone. Same returns as those.
+ * after this translator (or a brick) is gone. Same returns as those. The two
+ * replies add the bytes of the reply record they send to c's bytes_written;
+ * c (the client the request came from) may be NULL, and must be referenced by
+ * the caller when it replies outside the dispatch of req.
  */
-int server_reply(rpc_req_t *req, xdrproc_t proc, void *rsp, const struct iovec *payload, int count);
-int server_reply_error(rpc_req_t *req, int accept_stat);
+int server_reply(server_client_t *c, rpc_req_t *req, xdrproc_t proc, void *rsp,
+                 const struct iovec *payload, int count);
+int server_reply_error(server_client_t *c, rpc_req_t *req, int accept_stat);
 int server_submit(gf_work_fn_t fn, void *data);
+
+/* Adds the bytes of req's call record to c's bytes_read (c may be NULL). Every
+ * actor of the handshake and FOP programs calls it first. */
+void server_client_count_call(server_client_t *c, const rpc_req_t *req);
 
 /* The client state of the connection a request came on; NULL only when there
  * was no memory for it at connect (the connection is then being closed). Not

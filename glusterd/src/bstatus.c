@@ -12,6 +12,7 @@
 #include "glusterfs/mem.h"
 #include "bstatus.h"
 #include "glusterd.h"
+#include "mirror.h"
 
 #define MSG_MAX 8192
 
@@ -66,6 +67,23 @@ parse(const char *text, gd_bstatus_t *st)
     copy_field(text, "error", st->error, sizeof(st->error));
 }
 
+/* The reports of bricks 0..n_bricks-1 in kvs (a listing of prefix status/VOL/),
+ * allocated (gf_free); NULL on ENOMEM. */
+static gd_bstatus_t *
+from_kvs(const char *prefix, const gd_kv_t *kvs, int n, int n_bricks)
+{
+    gd_bstatus_t *sts = gf_calloc((size_t)n_bricks + 1, sizeof(*sts));
+    size_t plen = strlen(prefix);
+
+    for (int i = 0; sts && i < n; i++) {
+        char *end;
+        long idx = strtol(kvs[i].key + plen, &end, 10);
+        if (*end == '\0' && idx >= 0 && idx < n_bricks)
+            parse(kvs[i].value, &sts[idx]);
+    }
+    return sts;
+}
+
 /* --- reading --- */
 
 typedef struct loading {
@@ -79,18 +97,11 @@ static void
 listed(int err, const gd_kv_t *kvs, int n, void *cookie)
 {
     loading_t *l = cookie;
-    gd_bstatus_t *sts = gf_calloc((size_t)l->n + 1, sizeof(*sts));
-    size_t plen = strlen(l->prefix);
+    gd_bstatus_t *sts = err ? NULL : from_kvs(l->prefix, kvs, n, l->n);
     char msg[512] = "";
 
     if (!err && !sts)
         err = -ENOMEM;
-    for (int i = 0; !err && i < n; i++) {
-        char *end;
-        long idx = strtol(kvs[i].key + plen, &end, 10);
-        if (*end == '\0' && idx >= 0 && idx < l->n)
-            parse(kvs[i].value, &sts[idx]);
-    }
     if (err)
         gd_store_strerror(gd.store, err, msg, sizeof(msg));
     l->cb(err, msg, err ? NULL : sts, err ? 0 : l->n, l->cookie);
@@ -130,33 +141,25 @@ struct waiting {
     int *skip;
     gd_bstatus_wait_cb_t cb;
     void *cookie;
-    gd_store_watch_t *watch;
+    char prefix[GD_STORE_KEY_MAX];
+    gd_mirror_t *mirror; /* of the volume's reports */
     gf_timer_t *timer;
     token_t *token;
-    int loading; /* a read is in flight */
-    int again;   /* a change came during it */
-    int ended;
     int timed_out;
 };
-
-static void wait_load(waiting_t *w);
 
 static void
 wait_end(waiting_t *w, int err, const char *msg)
 {
-    w->ended = 1;
     if (w->timer && gf_timer_cancel(gf_ctx->timers, w->timer) == 0)
         gf_free(w->token);
     else if (w->token)
         w->token->w = NULL; /* the timer fired: its task frees the token */
-    if (w->watch)
-        gd_store_watch_cancel(w->watch);
+    gd_mirror_free(w->mirror);
     w->cb(err, msg, w->cookie);
-    if (!w->loading) {
-        gd_vol_free(w->vol);
-        gf_free(w->skip);
-        gf_free(w);
-    }
+    gd_vol_free(w->vol);
+    gf_free(w->skip);
+    gf_free(w);
 }
 
 /* Whether report st ends the wait for its brick. */
@@ -168,7 +171,7 @@ final(const waiting_t *w, const gd_bstatus_t *st)
     return st->state == GD_BS_FAILED || (int)(st->state == GD_BS_ONLINE) == w->online;
 }
 
-/* Appends a line for brick i to msg. */
+/* Appends a line for brick b to msg. */
 static void
 add_line(char *msg, const gd_brick_t *b, const gd_bstatus_t *st, int reported)
 {
@@ -184,66 +187,47 @@ add_line(char *msg, const gd_brick_t *b, const gd_bstatus_t *st, int reported)
                  "glusterd log there");
 }
 
+/* Ends w when every brick has reported (or the wait timed out). */
 static void
-loaded(int err, const char *emsg, const gd_bstatus_t *sts, int n, void *cookie)
+evaluate(waiting_t *w)
 {
-    waiting_t *w = cookie;
-    int pending = 0, failed = 0;
+    const gd_kv_t *kvs;
+    gd_bstatus_t *sts;
+    int n, pending = 0, failed = 0;
     char *msg;
 
-    w->loading = 0;
-    if (w->ended) {
-        wait_end(w, 0, NULL); /* frees it: the callback was called already */
+    kvs = gd_mirror_kvs(w->mirror, &n);
+    if (!gd_mirror_ready(w->mirror) && !w->timed_out)
+        return;
+    if (!(sts = from_kvs(w->prefix, kvs, n, w->vol->n_bricks))) {
+        wait_end(w, -ENOMEM, "glusterd is out of memory");
         return;
     }
-    if (err) {
-        gf_log(GF_LOG_WARNING, "waiting for the bricks of volume %s: %s", w->vol->name, emsg);
-        return; /* the watch calls again when the store is back */
-    }
-    for (int i = 0; i < n; i++) {
-        if (w->skip && w->skip[i])
+    for (int i = 0; i < w->vol->n_bricks; i++) {
+        if (w->skip[i])
             continue;
         pending += !final(w, &sts[i]);
         failed += final(w, &sts[i]) && sts[i].state == GD_BS_FAILED;
     }
-    if (pending && !w->timed_out) {
-        if (w->again) {
-            w->again = 0;
-            wait_load(w);
-        }
-        return;
-    }
-    if (!failed && !pending) {
-        wait_end(w, 0, NULL);
+    if ((pending && !w->timed_out) || (!failed && !pending)) {
+        gf_free(sts);
+        if (!pending)
+            wait_end(w, 0, NULL);
         return;
     }
     msg = gf_calloc(1, MSG_MAX);
-    for (int i = 0; msg && i < n; i++)
-        if (!(w->skip && w->skip[i]) &&
-            (!final(w, &sts[i]) || sts[i].state == GD_BS_FAILED))
+    for (int i = 0; msg && i < w->vol->n_bricks; i++)
+        if (!w->skip[i] && (!final(w, &sts[i]) || sts[i].state == GD_BS_FAILED))
             add_line(msg, &w->vol->bricks[i], &sts[i], final(w, &sts[i]));
+    gf_free(sts);
     wait_end(w, pending ? -ETIMEDOUT : -EIO, msg ? msg : "glusterd is out of memory");
     gf_free(msg);
 }
 
 static void
-wait_load(waiting_t *w)
+mirrored(gd_mirror_t *m, void *cookie)
 {
-    if (w->loading) {
-        w->again = 1;
-        return;
-    }
-    w->loading = 1;
-    w->again = 0;
-    gd_bstatus_load(w->vol->name, w->vol->n_bricks, loaded, w);
-}
-
-static void
-changed(const gd_store_event_t *evs, int n, void *cookie)
-{
-    waiting_t *w = cookie;
-    if (!w->ended)
-        wait_load(w);
+    evaluate(cookie);
 }
 
 static void
@@ -258,7 +242,7 @@ timeout_task(void *data)
     w->token = NULL;
     w->timer = NULL;
     w->timed_out = 1;
-    wait_load(w);
+    evaluate(w);
 }
 
 static void
@@ -273,7 +257,6 @@ gd_bstatus_wait(const gd_volume_t *vol, uint64_t gen, int online, const int *ski
                 gd_bstatus_wait_cb_t cb, void *cookie)
 {
     waiting_t *w = gf_calloc(1, sizeof(*w));
-    char prefix[GD_STORE_KEY_MAX];
 
     if (!w || !(w->vol = gd_vol_copy(vol)) ||
         !(w->skip = gf_calloc((size_t)vol->n_bricks + 1, sizeof(int))) ||
@@ -293,8 +276,8 @@ gd_bstatus_wait(const gd_volume_t *vol, uint64_t gen, int online, const int *ski
     w->cb = cb;
     w->cookie = cookie;
     w->token->w = w;
-    snprintf(prefix, sizeof(prefix), GD_STATUS_PREFIX "%s/", vol->name);
+    snprintf(w->prefix, sizeof(w->prefix), GD_STATUS_PREFIX "%s/", vol->name);
     w->timer = gf_timer_add(gf_ctx->timers, GD_BSTATUS_WAIT_S * 1000, timeout_cb, w->token);
-    if (!w->timer || gd_store_watch(gd.store, prefix, changed, w, &w->watch) != 0)
+    if (!w->timer || gd_mirror_new(w->prefix, mirrored, w, &w->mirror) != 0)
         wait_end(w, -ENOMEM, "cannot watch the brick reports (out of memory)");
 }

@@ -1,9 +1,10 @@
 /*
- * The coordinator and the role holders (contract in coord.h). Both work from a
- * snapshot: a few prefixes of the store read one after the other and kept until
- * the work is done. The coordinator's assignment and each holder's bookkeeping
- * are passes coalesced like the reconciler's: a change during a pass asks for
- * one more pass, never for two at once.
+ * The coordinator and the role holders (contract in coord.h). The coordinator
+ * works from a snapshot: a few prefixes of the store read one after the other
+ * and kept until its assignment is saved; its passes are coalesced like the
+ * reconciler's (a change during a pass asks for one more pass, never two at
+ * once). A holder works from a mirror of role/ (mirror.h) and remembers the
+ * records it made, so a role change costs each server no read.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include "coord.h"
 #include "glusterd.h"
 #include "members.h"
+#include "mirror.h"
 #include "roles.h"
 #include "volume.h"
 
@@ -343,12 +345,10 @@ elected(int is_leader, void *cookie)
 
 /* --- the holders --- */
 
-enum { H_ROLES, H_HELD, H_N };
-
-static gd_store_watch_t *holder_watch;
+static gd_mirror_t *roles_mirror; /* role/ */
+static char **held;               /* role keys (KIND/SCOPE) this server recorded holding */
+static int n_held;
 static bool republish;
-static void hold_start(void);
-static passer_t holder = {.start = hold_start};
 
 static void
 held_saved(int err, uint64_t rev, void *cookie)
@@ -359,68 +359,76 @@ held_saved(int err, uint64_t rev, void *cookie)
         gd_store_strerror(gd.store, err, why, sizeof(why));
         gf_log(GF_LOG_WARNING, "cannot record the roles held: %s", why);
     }
-    pass_done(&holder);
 }
 
-static void
-hold_read(snap_t *s, int err)
+/* Whether the role KIND/SCOPE is assigned to this server in the mirror. */
+static bool
+mine(const gd_kv_t *kvs, int n, const char *kind_scope)
 {
-    gd_txn_t *txn = err ? NULL : gd_txn_new();
-    char key[GD_STORE_KEY_MAX];
-    int changes = 0;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(kvs[i].key + strlen(GD_ROLE_PREFIX), kind_scope))
+            return !strcmp(kvs[i].value, gd.conf.uuid);
+    return false;
+}
 
-    for (int i = 0; txn && i < s->nk[H_ROLES]; i++) {
-        const gd_kv_t *kv = &s->kvs[H_ROLES][i];
-        const gd_kv_t *held;
-        if (strcmp(kv->value, gd.conf.uuid))
+static bool
+held_has(const char *kind_scope)
+{
+    for (int i = 0; i < n_held; i++)
+        if (!strcmp(held[i], kind_scope))
+            return true;
+    return false;
+}
+
+/* Records (session keys held/KIND/SCOPE) the roles assigned to this server that
+ * it has not recorded yet, and deletes the records of those moved away. The
+ * assignments come from the mirror of role/; the records this server made are
+ * remembered here, so no read is needed. */
+static void
+hold(gd_mirror_t *m, void *cookie)
+{
+    int n, changes = 0;
+    const gd_kv_t *kvs = gd_mirror_kvs(m, &n);
+    gd_txn_t *txn = gd_txn_new();
+    char key[GD_STORE_KEY_MAX];
+
+    if (!txn)
+        return;
+    for (int i = 0; i < n_held; i++) {
+        if (mine(kvs, n, held[i]) && !republish)
             continue;
-        snprintf(key, sizeof(key), GD_HELD_PREFIX "%s", kv->key + strlen(GD_ROLE_PREFIX));
-        held = snap_get(s, H_HELD, key);
-        if (held && !republish && !strcmp(held->value, gd.conf.uuid))
+        snprintf(key, sizeof(key), GD_HELD_PREFIX "%s", held[i]);
+        if (mine(kvs, n, held[i])) {
+            gd_txn_put_session(txn, key, gd.conf.uuid);
+        } else {
+            gf_log(GF_LOG_INFO, "role %s moved away: released", held[i]);
+            gd_txn_delete(txn, key);
+            gf_free(held[i]);
+            held[i--] = held[--n_held];
+        }
+        changes++;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *ks = kvs[i].key + strlen(GD_ROLE_PREFIX);
+        char **grown;
+        if (strcmp(kvs[i].value, gd.conf.uuid) || held_has(ks))
             continue;
-        if (!held || strcmp(held->value, gd.conf.uuid))
-            gf_log(GF_LOG_INFO, "holding role %s", kv->key + strlen(GD_ROLE_PREFIX));
+        if (!(grown = gf_realloc(held, (size_t)(n_held + 1) * sizeof(*held))) ||
+            !(grown[n_held] = gf_strdup(ks))) {
+            held = grown ? grown : held;
+            break;
+        }
+        held = grown;
+        n_held++;
+        gf_log(GF_LOG_INFO, "holding role %s", ks);
+        snprintf(key, sizeof(key), GD_HELD_PREFIX "%s", ks);
         gd_txn_put_session(txn, key, gd.conf.uuid);
         changes++;
     }
-    for (int i = 0; txn && i < s->nk[H_HELD]; i++) {
-        const gd_kv_t *kv = &s->kvs[H_HELD][i];
-        const gd_kv_t *role;
-        if (strcmp(kv->value, gd.conf.uuid))
-            continue;
-        snprintf(key, sizeof(key), GD_ROLE_PREFIX "%s", kv->key + strlen(GD_HELD_PREFIX));
-        role = snap_get(s, H_ROLES, key);
-        if (role && !strcmp(role->value, gd.conf.uuid))
-            continue;
-        gf_log(GF_LOG_INFO, "role %s moved away: released", kv->key + strlen(GD_HELD_PREFIX));
-        gd_txn_delete(txn, kv->key);
-        changes++;
-    }
     republish = false;
-    if (changes) {
+    if (changes)
         gd_store_txn(gd.store, txn, held_saved, NULL);
-        gd_txn_free(txn);
-        return;
-    }
     gd_txn_free(txn);
-    pass_done(&holder);
-}
-
-static void
-hold_start(void)
-{
-    static const char *const prefixes[H_N] = {GD_ROLE_PREFIX, GD_HELD_PREFIX};
-    if (stopping) {
-        pass_done(&holder);
-        return;
-    }
-    snap_read(prefixes, H_N, hold_read, NULL);
-}
-
-static void
-roles_changed(const gd_store_event_t *evs, int n, void *cookie)
-{
-    pass_run(&holder);
 }
 
 void
@@ -428,7 +436,7 @@ gd_coord_start(void)
 {
     int err;
 
-    if ((err = gd_store_watch(gd.store, GD_ROLE_PREFIX, roles_changed, NULL, &holder_watch)))
+    if ((err = gd_mirror_new(GD_ROLE_PREFIX, hold, NULL, &roles_mirror)))
         gf_log(GF_LOG_ERROR, "cannot watch the role assignments: %s", strerror(-err));
     if ((err = gd_store_elect(gd.store, GD_ELECTION_KEY, gd.conf.uuid, elected, NULL)))
         gf_log(GF_LOG_ERROR, "cannot campaign for coordinator: %s", strerror(-err));
@@ -438,7 +446,8 @@ void
 gd_coord_session_up(void)
 {
     republish = true;
-    pass_run(&holder);
+    if (roles_mirror && gd_mirror_ready(roles_mirror))
+        hold(roles_mirror, NULL);
 }
 
 void
@@ -446,9 +455,13 @@ gd_coord_fini(void)
 {
     stopping = true;
     coord_unwatch();
-    if (holder_watch)
-        gd_store_watch_cancel(holder_watch);
-    holder_watch = NULL;
+    gd_mirror_free(roles_mirror);
+    roles_mirror = NULL;
+    for (int i = 0; i < n_held; i++)
+        gf_free(held[i]);
+    gf_free(held);
+    held = NULL;
+    n_held = 0;
 }
 
 /* --- `volume status VOL roles` --- */

@@ -1,11 +1,13 @@
 /*
- * The reconciler (contract in reconcile.h). A pass reads the cluster-wide
- * options and the volumes, learns on the worker pool which brick hosts are this
- * server (remembered per host name), then compares each local brick with what
- * brick-proc runs and acts. Actions run concurrently with later passes; a record
- * busy with an action is left alone by a pass, and asks for another pass when it
- * ends if the volume changed meanwhile. Refreshes run one at a time, so that a
- * process several of them share never runs out of bricks and exits.
+ * The reconciler (contract in reconcile.h). It keeps mirrors (mirror.h) of the
+ * cluster-wide options and the volumes, so a change costs it no read of the
+ * store. A pass takes the volumes from the mirror, learns on the worker pool
+ * which brick hosts are this server (remembered per host name), then compares
+ * each local brick with what brick-proc runs and acts. Actions run concurrently
+ * with later passes; a record busy with an action is left alone by a pass, and
+ * asks for another pass when it ends if the volume changed meanwhile. Refreshes
+ * run one at a time, so that a process several of them share never runs out of
+ * bricks and exits.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +22,7 @@
 #include "bstatus.h"
 #include "glusterd.h"
 #include "index.h"
+#include "mirror.h"
 #include "reconcile.h"
 
 #define RETRY_MS 1000
@@ -54,7 +57,7 @@ static gd_index_t *by_path;
 static gd_volume_t **known; /* the volumes as last read */
 static int n_known;
 static host_t *hosts;
-static gd_store_watch_t *watch_vols, *watch_opts;
+static gd_mirror_t *mirror_vols, *mirror_opts; /* vol/ and global/opt/ */
 static bool running, dirty, retry_armed, stopping;
 static rec_t *refresh_head, *refresh_tail;
 static bool refreshing;
@@ -411,37 +414,6 @@ pass_located(void *data)
         pass();
 }
 
-static void
-vols_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
-{
-    pass_data_t *pd = gf_calloc(1, sizeof(*pd));
-    char msg[512];
-
-    if (warn && *warn)
-        gf_log(GF_LOG_ERROR, "%s", warn);
-    if (err || !pd || stopping) {
-        if (err) {
-            gd_store_strerror(gd.store, err, msg, sizeof(msg));
-            gf_log(GF_LOG_WARNING, "cannot read the volumes (%s); bricks are left as they are "
-                                   "and reconciled once the store answers", msg);
-        }
-        gd_vols_free(vols, n);
-        gf_free(pd);
-        running = false;
-        if (err)
-            retry_later();
-        return;
-    }
-    pd->vols = vols;
-    pd->n = n;
-    if (gf_workpool_submit(gf_ctx->workers, locate_task, pd) != 0) {
-        gd_vols_free(vols, n);
-        gf_free(pd);
-        running = false;
-        retry_later();
-    }
-}
-
 void
 gd_reconcile_apply_globals(const gd_kv_t *kvs, int n)
 {
@@ -463,22 +435,18 @@ gd_reconcile_apply_globals(const gd_kv_t *kvs, int n)
     gd.mux = conf;
 }
 
-/* The cluster-wide options were read: applied, then the volumes are read. */
-static void
-globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
-{
-    if (err) {
-        vols_loaded(err, NULL, 0, NULL, NULL);
-        return;
-    }
-    gd_reconcile_apply_globals(kvs, n);
-    gd_vols_load(gd.store, NULL, vols_loaded, NULL);
-}
-
+/* Compares the configuration (as mirrored) with what runs: on the worker pool
+ * the hosts' locality, then pass_located. */
 static void
 pass(void)
 {
-    if (stopping)
+    const gd_kv_t *kvs;
+    pass_data_t *pd;
+    char warn[512] = "";
+    int n;
+
+    if (stopping || !mirror_opts || !mirror_vols || !gd_mirror_ready(mirror_opts) ||
+        !gd_mirror_ready(mirror_vols))
         return;
     if (running) {
         dirty = true;
@@ -486,11 +454,26 @@ pass(void)
     }
     running = true;
     dirty = false;
-    gd_store_list(gd.store, GD_GLOBAL_OPT_PREFIX, globals_listed, NULL);
+    kvs = gd_mirror_kvs(mirror_opts, &n);
+    gd_reconcile_apply_globals(kvs, n);
+    kvs = gd_mirror_kvs(mirror_vols, &n);
+    if (!(pd = gf_calloc(1, sizeof(*pd))) ||
+        gd_vols_from_kvs(kvs, n, &pd->vols, &pd->n, warn, sizeof(warn)) != 0 ||
+        gf_workpool_submit(gf_ctx->workers, locate_task, pd) != 0) {
+        gf_log(GF_LOG_ERROR, "out of memory reconciling the bricks; trying again");
+        if (pd)
+            gd_vols_free(pd->vols, pd->n);
+        gf_free(pd);
+        running = false;
+        retry_later();
+        return;
+    }
+    if (warn[0])
+        gf_log(GF_LOG_ERROR, "%s", warn);
 }
 
 static void
-changed(const gd_store_event_t *evs, int n, void *cookie)
+mirrored(gd_mirror_t *m, void *cookie)
 {
     pass();
 }
@@ -505,8 +488,8 @@ gd_reconcile_start(void)
         return;
     }
     gd_brick_set_notify(notify);
-    if ((err = gd_store_watch(gd.store, GD_VOL_PREFIX, changed, NULL, &watch_vols)) != 0 ||
-        (err = gd_store_watch(gd.store, GD_GLOBAL_OPT_PREFIX, changed, NULL, &watch_opts)) != 0)
+    if ((err = gd_mirror_new(GD_VOL_PREFIX, mirrored, NULL, &mirror_vols)) != 0 ||
+        (err = gd_mirror_new(GD_GLOBAL_OPT_PREFIX, mirrored, NULL, &mirror_opts)) != 0)
         gf_log(GF_LOG_CRITICAL, "cannot watch the configuration: %s; bricks are not "
                                 "reconciled",
                strerror(-err));
@@ -525,11 +508,9 @@ void
 gd_reconcile_fini(void)
 {
     stopping = true;
-    if (watch_vols)
-        gd_store_watch_cancel(watch_vols);
-    if (watch_opts)
-        gd_store_watch_cancel(watch_opts);
-    watch_vols = watch_opts = NULL;
+    gd_mirror_free(mirror_vols);
+    gd_mirror_free(mirror_opts);
+    mirror_vols = mirror_opts = NULL;
     gd_brick_set_notify(NULL);
     gd_vols_free(known, n_known);
     known = NULL;

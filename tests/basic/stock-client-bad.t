@@ -7,14 +7,7 @@
 # its error and a line in the brick log naming the connection; the process, the mount's
 # connections, its open file and its data all come through untouched. Skipped when there is
 # no /dev/fuse or no glusterfs client.
-if [ ! -c /dev/fuse ]; then
-    echo "1..0 # SKIP /dev/fuse is missing"
-    exit 0
-fi
-if ! command -v glusterfs >/dev/null || ! command -v mount.glusterfs >/dev/null; then
-    echo "1..0 # SKIP the stock GlusterFS client is not installed (Debian: glusterfs-client)"
-    exit 0
-fi
+. "$(dirname "$0")/../stock-client.rc"
 . "$(dirname "$0")/../include.rc"
 . "$(dirname "$0")/../volume.rc"
 

@@ -6,14 +6,7 @@
 # 4-brick volume (written and read by several processes at once, listed with no name
 # missing or twice, spread over the four bricks, all there after a remount). Skipped when
 # there is no /dev/fuse or no glusterfs client.
-if [ ! -c /dev/fuse ]; then
-    echo "1..0 # SKIP /dev/fuse is missing"
-    exit 0
-fi
-if ! command -v glusterfs >/dev/null || ! command -v mount.glusterfs >/dev/null; then
-    echo "1..0 # SKIP the stock GlusterFS client is not installed (Debian: glusterfs-client)"
-    exit 0
-fi
+. "$(dirname "$0")/../stock-client.rc"
 if ! command -v openssl >/dev/null; then
     echo "Bail out! openssl is missing (Debian: openssl); it makes the test's 1 GiB of data"
     exit 1

@@ -8,14 +8,7 @@
 # share. Last, the client process of a mount is killed while one of its processes holds a
 # lock: the brick releases the lock and grants it to the process waiting on the other mount.
 # Skipped when there is no /dev/fuse or no glusterfs client.
-if [ ! -c /dev/fuse ]; then
-    echo "1..0 # SKIP /dev/fuse is missing"
-    exit 0
-fi
-if ! command -v glusterfs >/dev/null || ! command -v mount.glusterfs >/dev/null; then
-    echo "1..0 # SKIP the stock GlusterFS client is not installed (Debian: glusterfs-client)"
-    exit 0
-fi
+. "$(dirname "$0")/../stock-client.rc"
 . "$(dirname "$0")/../include.rc"
 . "$(dirname "$0")/../volume.rc"
 

@@ -11,14 +11,7 @@
 # the 10,000 small files are in stock-client-big.t, locks in stock-client-locks.t,
 # bad requests next to a mount in stock-client-bad.t. Skipped when there is no
 # /dev/fuse or no glusterfs client.
-if [ ! -c /dev/fuse ]; then
-    echo "1..0 # SKIP /dev/fuse is missing"
-    exit 0
-fi
-if ! command -v glusterfs >/dev/null || ! command -v mount.glusterfs >/dev/null; then
-    echo "1..0 # SKIP the stock GlusterFS client is not installed (Debian: glusterfs-client)"
-    exit 0
-fi
+. "$(dirname "$0")/../stock-client.rc"
 . "$(dirname "$0")/../include.rc"
 . "$(dirname "$0")/../volume.rc"
 

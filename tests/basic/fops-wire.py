@@ -233,7 +233,8 @@ class Conn:
         self.s.close()
 
 
-def brick_conn(env, owner=b""):
+def locate(env):
+    """(brick port, client volfile options) of env's brick, from glusterd."""
     host, gd_port, vol, brick = env
     gd = Conn(host, gd_port)
     accept, r = gd.call(PMAP, 1, string(brick), AUTH_V2)
@@ -248,6 +249,12 @@ def brick_conn(env, owner=b""):
     gd.close()
     opts = dict(l.split()[1:3] for l in spec.splitlines() if l.strip().startswith("option ")
                 and len(l.split()) >= 3)
+    return port, opts
+
+
+def brick_conn(env, owner=b""):
+    host, gd_port, vol, brick = env
+    port, opts = locate(env)
     c = Conn(host, port, owner)
     d = old_dict({"remote-subvolume": brick, "process-uuid": "wire-%s" % uuid.uuid4(),
                   "username": opts.get("username", ""), "password": opts.get("password", "")})
@@ -547,25 +554,6 @@ def parse_old_dict(b):
         key = r.take(klen + 1)[:klen].decode()
         out[key] = r.take(vlen).rstrip(b"\0").decode(errors="replace")
     return out
-
-
-def locate(env):
-    """(brick port, client volfile options) of env's brick, from glusterd."""
-    host, gd_port, vol, brick = env
-    gd = Conn(host, gd_port)
-    accept, r = gd.call(PMAP, 1, string(brick), AUTH_V2)
-    equal((accept, r.i32()), (0, 0), "portmap")
-    r.i32()
-    r.i32()
-    port = r.i32()
-    accept, r = gd.call(HNDSK, 2, u32(0) + string(vol) + opaque(b""), AUTH_V2)
-    r.i32()
-    r.i32()
-    spec = r.opaque().decode()
-    gd.close()
-    opts = dict(l.split()[1:3] for l in spec.splitlines() if l.strip().startswith("option ")
-                and len(l.split()) >= 3)
-    return port, opts
 
 
 def peer_of(c):

@@ -14,8 +14,6 @@
 #include "glusterd.h"
 #include "mirror.h"
 
-#define MSG_MAX 8192
-
 static const char *const state_words[] = {"offline", "online", "failed"};
 
 void
@@ -125,6 +123,118 @@ gd_bstatus_load(const char *vol, int n_bricks, gd_bstatus_cb_t cb, void *cookie)
     gd_store_list(gd.store, l->prefix, listed, l);
 }
 
+/* --- the summary --- */
+
+#define SHOWN 5            /* bricks named per kind of problem */
+#define REASON_MAX 400     /* a failed brick's line is shortened to this */
+#define NAME_MAX_LEN 160   /* a silent brick's HOST:PATH is shortened to this */
+#define NAMES_MAX 1024     /* the line naming the silent bricks */
+
+/* Appends line to buf (GD_BSTATUS_MSG_MAX bytes) as a line of its own, shortened to
+ * max bytes (ending in "...") when longer; dropped when buf has no room left. */
+static void
+add_line(char *buf, const char *line, size_t max)
+{
+    size_t len = strlen(buf), n = strlen(line), room;
+
+    if (len + 5 >= GD_BSTATUS_MSG_MAX)
+        return;
+    room = GD_BSTATUS_MSG_MAX - len - 2;
+    if (max > room)
+        max = room;
+    if (len)
+        buf[len++] = '\n';
+    if (n <= max) {
+        memcpy(buf + len, line, n + 1);
+        return;
+    }
+    memcpy(buf + len, line, max - 3);
+    memcpy(buf + len + max - 3, "...", 4);
+}
+
+/* The line of failed brick b with report st. */
+static void
+add_failed(char *buf, const gd_brick_t *b, const gd_bstatus_t *st)
+{
+    char line[sizeof(st->error) + 256];
+
+    if (st->error[0])
+        snprintf(line, sizeof(line), "%s", st->error);
+    else
+        snprintf(line, sizeof(line), "brick %s:%s failed (no reason given)", b->host, b->path);
+    add_line(buf, line, REASON_MAX);
+}
+
+/* Appends HOST:PATH of b to names (NAMES_MAX bytes), shortened to NAME_MAX_LEN. */
+static void
+add_name(char *names, const gd_brick_t *b)
+{
+    char name[NAME_MAX_LEN + 1];
+    size_t len = strlen(names);
+    int n = snprintf(name, sizeof(name), "%s:%s", b->host, b->path);
+
+    if (n >= (int)sizeof(name))
+        memcpy(name + sizeof(name) - 4, "...", 4);
+    snprintf(names + len, NAMES_MAX - len, "%s%s", len ? ", " : "", name);
+}
+
+/* The line counting (and naming the first of) the n_silent bricks flagged in
+ * silent. */
+static void
+add_silent(char *buf, const gd_volume_t *vol, const int *silent, int n_silent, int n_waited,
+           unsigned wait_s)
+{
+    char names[NAMES_MAX] = "", line[NAMES_MAX + 256];
+    int shown = 0;
+
+    for (int i = 0; i < vol->n_bricks && shown < SHOWN; i++)
+        if (silent[i]) {
+            add_name(names, &vol->bricks[i]);
+            shown++;
+        }
+    if (shown < n_silent)
+        snprintf(line, sizeof(line), "%d of %d bricks have not reported within %u s (first: "
+                 "%s, and %d more)", n_silent, n_waited, wait_s, names, n_silent - shown);
+    else
+        snprintf(line, sizeof(line), "%d of %d brick%s %s not reported within %u s (%s)",
+                 n_silent, n_waited, n_waited == 1 ? "" : "s", n_silent == 1 ? "has" : "have",
+                 wait_s, names);
+    add_line(buf, line, sizeof(line));
+}
+
+char *
+gd_bstatus_summary(const gd_volume_t *vol, const gd_bstatus_t *sts, const int *failed,
+                   const int *silent, int n_waited, unsigned wait_s)
+{
+    char *buf = gf_calloc(1, GD_BSTATUS_MSG_MAX);
+    char line[256];
+    int n_failed = 0, n_silent = 0, shown = 0;
+
+    if (!buf)
+        return NULL;
+    for (int i = 0; i < vol->n_bricks; i++) {
+        n_failed += failed[i] != 0;
+        n_silent += silent[i] != 0;
+    }
+    if (n_failed > 1 || (n_failed && n_silent)) {
+        snprintf(line, sizeof(line), "%d of %d bricks failed:", n_failed, n_waited);
+        add_line(buf, line, sizeof(line));
+    }
+    for (int i = 0; i < vol->n_bricks && shown < SHOWN; i++)
+        if (failed[i]) {
+            add_failed(buf, &vol->bricks[i], &sts[i]);
+            shown++;
+        }
+    if (shown < n_failed) {
+        snprintf(line, sizeof(line), "and %d more failed bricks: see `gluster volume status %s`",
+                 n_failed - shown, vol->name);
+        add_line(buf, line, sizeof(line));
+    }
+    if (n_silent)
+        add_silent(buf, vol, silent, n_silent, n_waited, wait_s);
+    return buf;
+}
+
 /* --- waiting --- */
 
 typedef struct waiting waiting_t;
@@ -146,6 +256,8 @@ struct waiting {
     gf_timer_t *timer;
     token_t *token;
     int timed_out;
+    int n_waited;     /* bricks not skipped */
+    unsigned wait_ms; /* how long */
 };
 
 static void
@@ -171,20 +283,42 @@ final(const waiting_t *w, const gd_bstatus_t *st)
     return st->state == GD_BS_FAILED || (int)(st->state == GD_BS_ONLINE) == w->online;
 }
 
-/* Appends a line for brick b to msg. */
-static void
-add_line(char *msg, const gd_brick_t *b, const gd_bstatus_t *st, int reported)
+unsigned
+gd_bstatus_wait_ms(int n_bricks)
 {
-    size_t len = strlen(msg);
-    if (len >= MSG_MAX - 1)
-        return;
-    if (reported && st->error[0])
-        snprintf(msg + len, MSG_MAX - len, "%s%s", len ? "\n" : "", st->error);
+    unsigned long long ms = GD_BSTATUS_WAIT_S * 1000ULL +
+                            (unsigned long long)(n_bricks > 0 ? n_bricks : 0) *
+                                GD_BSTATUS_WAIT_BRICK_MS;
+
+    return ms > GD_BSTATUS_WAIT_MAX_S * 1000ULL ? GD_BSTATUS_WAIT_MAX_S * 1000U : (unsigned)ms;
+}
+
+/* Ends w with the summary of the bricks that failed or are still pending. */
+static void
+wait_fail(waiting_t *w, const gd_bstatus_t *sts)
+{
+    int n = w->vol->n_bricks, n_failed = 0;
+    int *failed = gf_calloc((size_t)n + 1, sizeof(int));
+    int *silent = gf_calloc((size_t)n + 1, sizeof(int));
+    char *msg = NULL;
+
+    for (int i = 0; failed && silent && i < n; i++) {
+        if (w->skip[i])
+            continue;
+        failed[i] = final(w, &sts[i]) && sts[i].state == GD_BS_FAILED;
+        silent[i] = !final(w, &sts[i]);
+        n_failed += failed[i];
+    }
+    if (failed && silent)
+        msg = gd_bstatus_summary(w->vol, sts, failed, silent, w->n_waited,
+                                 (w->wait_ms + 500) / 1000);
+    gf_free(failed);
+    gf_free(silent);
+    if (!msg)
+        wait_end(w, -ENOMEM, "glusterd is out of memory");
     else
-        snprintf(msg + len, MSG_MAX - len, "%sbrick %s:%s %s", len ? "\n" : "", b->host,
-                 b->path, reported ? "failed (no reason given)" :
-                 "did not report within the wait: its server may be busy or down; see the "
-                 "glusterd log there");
+        wait_end(w, n_failed ? -EIO : -ETIMEDOUT, msg);
+    gf_free(msg);
 }
 
 /* Ends w when every brick has reported (or the wait timed out). */
@@ -194,7 +328,6 @@ evaluate(waiting_t *w)
     const gd_kv_t *kvs;
     gd_bstatus_t *sts;
     int n, pending = 0, failed = 0;
-    char *msg;
 
     kvs = gd_mirror_kvs(w->mirror, &n);
     if (!gd_mirror_ready(w->mirror) && !w->timed_out)
@@ -209,19 +342,11 @@ evaluate(waiting_t *w)
         pending += !final(w, &sts[i]);
         failed += final(w, &sts[i]) && sts[i].state == GD_BS_FAILED;
     }
-    if ((pending && !w->timed_out) || (!failed && !pending)) {
-        gf_free(sts);
-        if (!pending)
-            wait_end(w, 0, NULL);
-        return;
-    }
-    msg = gf_calloc(1, MSG_MAX);
-    for (int i = 0; msg && i < w->vol->n_bricks; i++)
-        if (!w->skip[i] && (!final(w, &sts[i]) || sts[i].state == GD_BS_FAILED))
-            add_line(msg, &w->vol->bricks[i], &sts[i], final(w, &sts[i]));
+    if (!pending && !failed)
+        wait_end(w, 0, NULL);
+    else if (!pending || w->timed_out)
+        wait_fail(w, sts);
     gf_free(sts);
-    wait_end(w, pending ? -ETIMEDOUT : -EIO, msg ? msg : "glusterd is out of memory");
-    gf_free(msg);
 }
 
 static void
@@ -269,15 +394,18 @@ gd_bstatus_wait(const gd_volume_t *vol, uint64_t gen, int online, const int *ski
         cb(-ENOMEM, "glusterd is out of memory", cookie);
         return;
     }
-    for (int i = 0; skip && i < vol->n_bricks; i++)
-        w->skip[i] = skip[i];
+    for (int i = 0; i < vol->n_bricks; i++) {
+        w->skip[i] = skip && skip[i];
+        w->n_waited += !w->skip[i];
+    }
+    w->wait_ms = gd_bstatus_wait_ms(w->n_waited);
     w->gen = gen;
     w->online = online;
     w->cb = cb;
     w->cookie = cookie;
     w->token->w = w;
     snprintf(w->prefix, sizeof(w->prefix), GD_STATUS_PREFIX "%s/", vol->name);
-    w->timer = gf_timer_add(gf_ctx->timers, GD_BSTATUS_WAIT_S * 1000, timeout_cb, w->token);
+    w->timer = gf_timer_add(gf_ctx->timers, w->wait_ms, timeout_cb, w->token);
     if (!w->timer || gd_mirror_new(w->prefix, mirrored, w, &w->mirror) != 0)
         wait_end(w, -ENOMEM, "cannot watch the brick reports (out of memory)");
 }

@@ -16,9 +16,22 @@
  *
  * Failover. A request goes to the current member; when that member cannot be
  * reached, the client's current member moves on and the request follows, member
- * after member, then pauses (100 ms, doubling up to 1 s) before the next round,
- * until its deadline. Watches follow the same members forever, resuming at the
- * revision after the last one delivered.
+ * after member, then pauses (100 ms, doubling up to 1 s, with jitter) before the
+ * next round, until its deadline. Watches follow the same members forever,
+ * resuming at the revision after the last one delivered.
+ *
+ * Slow is not failed. A member that takes long to answer is usually one whose
+ * cluster is busy; sending the request again elsewhere would only add to that.
+ * So a request, once sent, waits for its answer until its deadline, unless it
+ * may have been lost: every attempt limit that it goes unanswered, the client
+ * checks its member, unless that member answered within that time in the same
+ * Raft term as when the request was sent. The check asks the member for its
+ * status, which etcd answers from memory: no answer within the attempt limit
+ * means the member is hung, and everything in flight on it moves to the next
+ * member; an answer in a later Raft term means the leader changed, and a
+ * request the old leader had (a follower forwards writes to it) may be lost, so
+ * the requests sent before are sent again. Either way a txn that may have been
+ * applied is not sent again: it fails as "outcome unknown".
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -26,6 +39,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "etcd-client.h"
 #include "etcd-codec.h"
@@ -45,6 +59,13 @@
 typedef struct req req_t;
 typedef struct sock sock_t;
 
+/* What the driver knows of one member. */
+typedef struct member {
+    uint64_t heard; /* gf_time_ms of its last answer or watch message */
+    int64_t term;   /* its Raft term in its last answer; 0: not known yet */
+    int probing;    /* a status request to it is in flight */
+} member_t;
+
 /* A list of requests linked through prev/next. */
 typedef struct req_list {
     req_t *head;
@@ -57,6 +78,7 @@ struct gd_etcd_watch {
     int prefix;
     int cancelled;     /* under mu */
     int64_t next_rev;  /* resume here; 0: from now, until first established */
+    int announced;     /* its establishment was reported */
     unsigned pause_ms; /* before reconnecting after a failed connection */
     req_t *req;        /* its stream; NULL once ended (compaction) */
     gd_etcd_watch_cb_t cb;
@@ -80,6 +102,9 @@ struct req {
     unsigned pause_ms; /* before the next round */
     uint64_t deadline; /* gf_time_ms; NEVER for watches */
     uint64_t due;      /* in c->waiting: when to start again */
+    uint64_t check_at; /* in c->active: when to check its member is alive; 0: never */
+    int64_t term;      /* its member's Raft term (as last known) when sent */
+    int overdue;       /* it has waited an attempt limit */
     char curl_err[CURL_ERROR_SIZE];
     char last_err[512];
     gd_etcd_cb_t cb;
@@ -120,7 +145,9 @@ struct gd_etcd {
 
     /* The driver's alone. */
     CURLM *multi;
-    int current; /* the member requests go to */
+    int current;   /* the member requests go to */
+    uint64_t rand; /* jitter's xorshift state */
+    member_t *mem; /* n_urls of them */
     req_list_t active, waiting;
     sock_t *socks;
     req_t *dirty;
@@ -442,6 +469,8 @@ static void deliver_ok(gd_etcd_t *c, req_t *r)
         deliver_error(r, err == -ENOMEM ? -ENOMEM : -EIO, msg);
         return;
     }
+    if (d.reply.term > c->mem[r->member].term)
+        c->mem[r->member].term = d.reply.term;
     r->cb(&d.reply, r->cookie);
     gd_etcd_dec_free(&d);
     req_free(r);
@@ -470,10 +499,20 @@ static void member_failed(gd_etcd_t *c, int m, const char *why)
            c->urls[c->current]);
 }
 
-/* Puts r in the waiting list until pause_ms from now. */
+/* pause_ms spread over [pause_ms / 2, pause_ms * 3 / 2), so that clients that
+ * failed together do not come back together. Driver. */
+static unsigned jitter(gd_etcd_t *c, unsigned pause_ms)
+{
+    c->rand ^= c->rand << 13;
+    c->rand ^= c->rand >> 7;
+    c->rand ^= c->rand << 17;
+    return pause_ms ? pause_ms / 2 + (unsigned)(c->rand % pause_ms) : 0;
+}
+
+/* Puts r in the waiting list until about pause_ms from now. */
 static void wait_then_retry(gd_etcd_t *c, req_t *r, unsigned pause_ms)
 {
-    r->due = gf_time_ms() + pause_ms;
+    r->due = gf_time_ms() + jitter(c, pause_ms);
     if (r->due == 0)
         r->due = 1;
     list_push(&c->waiting, r);
@@ -526,11 +565,10 @@ static void fail_sent(gd_etcd_t *c, req_t *r, const char *why)
     deliver_error(r, -ETIMEDOUT, msg);
 }
 
-/* curl could not complete the exchange. */
-static void transport_failed(gd_etcd_t *c, req_t *r, CURLcode rc)
+/* The exchange of r did not complete (why); sent: its request may have
+ * reached etcd. */
+static void transport_failed(gd_etcd_t *c, req_t *r, int sent, const char *why)
 {
-    const char *why = r->curl_err[0] ? r->curl_err : curl_easy_strerror(rc);
-    int sent = maybe_sent(r, rc);
     if (sent && r->kind == GD_ETCD_TXN) {
         fail_sent(c, r, why);
         return;
@@ -652,12 +690,14 @@ static int watch_message(gd_etcd_t *c, req_t *r, gd_etcd_watch_msg_t *m)
         watch_reconnect(c, r, m->error ? "stream error" : "cancelled by etcd");
         return 1;
     }
-    if (m->created) {
+    if (m->created) { /* reported once: a new stream resumes at next_rev */
         r->established = 1;
         w->pause_ms = FIRST_PAUSE_MS;
         if (w->next_rev == 0)
             w->next_rev = m->rev + 1;
-        watch_call(w, 0, NULL, 0, m->rev);
+        if (!w->announced)
+            watch_call(w, 0, NULL, 0, m->rev);
+        w->announced = 1;
         return 0;
     }
     watch_events(w, m);
@@ -670,6 +710,7 @@ static void watch_read(gd_etcd_t *c, req_t *r)
     char *nl;
     int ended = 0;
     r->dirty = 0;
+    c->mem[r->member].heard = gf_time_ms();
     while (!ended && watch_live(r->watch) &&
            (nl = memchr(r->resp + r->scanned, '\n', r->resp_len - r->scanned))) {
         gd_etcd_watch_msg_t m;
@@ -715,9 +756,10 @@ static int easy_setup(gd_etcd_t *c, req_t *r)
     return 0;
 }
 
-/* The limits of one attempt of r: a unary request's whole exchange within the
- * attempt limit and the deadline; a long one (campaign, watch) only connects
- * within them. */
+/* The limits of one attempt of r: it connects within the attempt limit (and the
+ * deadline); a unary request then waits for its answer until its deadline (its
+ * member's liveness is checked every attempt limit: check_silent), a version
+ * probe only for the attempt limit, a long one (campaign, watch) for ever. */
 static void set_timeouts(gd_etcd_t *c, req_t *r)
 {
     uint64_t now = gf_time_ms();
@@ -727,7 +769,9 @@ static void set_timeouts(gd_etcd_t *c, req_t *r)
     long limit = (long)(left < c->attempt_ms ? left : c->attempt_ms);
     int waits = r->kind == GD_ETCD_WATCH || r->kind == GD_ETCD_CAMPAIGN;
     curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, limit);
-    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, waits ? 0L : limit);
+    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
+                     waits ? 0L : r->kind == GD_ETCD_PROBE ? limit : (long)left);
+    r->check_at = waits || r->kind == GD_ETCD_PROBE ? 0 : now + c->attempt_ms;
 }
 
 /* A watch's body says where to resume, so it is built for each stream. */
@@ -751,15 +795,20 @@ static void start_attempt(gd_etcd_t *c, req_t *r)
     int err = r->easy ? 0 : easy_setup(c, r);
     if (!err && r->watch)
         err = watch_body(r);
-    r->member = c->current;
+    if (r->kind != GD_ETCD_PROBE) /* a probe is for one member */
+        r->member = c->current;
+    r->term = c->mem[r->member].term;
+    r->overdue = 0;
     r->due = 0;
     r->resp_len = r->scanned = 0;
     r->curl_err[0] = '\0';
     if (!err) {
         snprintf(url, sizeof(url), "%s%s", c->urls[r->member], gd_etcd_path(r->kind));
         curl_easy_setopt(r->easy, CURLOPT_URL, url);
-        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
-        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
+        if (r->body) {
+            curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+            curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
+        }
         set_timeouts(c, r);
         err = curl_multi_add_handle(c->multi, r->easy) == CURLM_OK ? 0 : -EIO;
     }
@@ -773,6 +822,102 @@ static void start_attempt(gd_etcd_t *c, req_t *r)
     }
 }
 
+/*
+ * Liveness of the members.
+ */
+
+/* Asks member m for its status, unless that is being done. */
+static void probe(gd_etcd_t *c, int m)
+{
+    req_t *r;
+    if (c->mem[m].probing)
+        return;
+    if (!(r = req_new(c, GD_ETCD_PROBE, gf_strdup("{}"), NULL, NULL)) || !r->body) {
+        gf_free(r);
+        gf_log(GF_LOG_ERROR, "etcd client: out of memory; cannot check member %s", c->urls[m]);
+        return;
+    }
+    r->member = m;
+    c->mem[m].probing = 1;
+    start_attempt(c, r);
+}
+
+/* Ends the attempt of r (why) and sends it again, or fails it. */
+static void abandon(gd_etcd_t *c, req_t *r, const char *why)
+{
+    stream_abort(c, r);
+    if (r->watch)
+        watch_reconnect(c, r, why);
+    else
+        transport_failed(c, r, maybe_sent(r, CURLE_OPERATION_TIMEDOUT), why);
+}
+
+/* Member m did not answer a status request: what is in flight on it moves on. */
+static void member_hung(gd_etcd_t *c, int m)
+{
+    const char *why = "member did not answer (hung?)";
+    gf_log(GF_LOG_WARNING, "etcd member %s did not answer within %u ms; moving its requests",
+           c->urls[m], c->attempt_ms);
+    for (req_t *r = c->active.head, *next; r; r = next) {
+        next = r->next;
+        if (r->member == m && r->kind != GD_ETCD_PROBE)
+            abandon(c, r, why);
+    }
+    member_failed(c, m, why);
+}
+
+/* Member m answered in Raft term term: the unary requests that have waited an
+ * attempt limit since they were sent in an earlier term go again. */
+static void term_seen(gd_etcd_t *c, int m, int64_t term)
+{
+    if (c->mem[m].term == 0) /* nothing was sent in a known term */
+        for (req_t *r = c->active.head; r; r = r->next)
+            if (r->member == m && !r->term)
+                r->term = term;
+    c->mem[m].term = term;
+    for (req_t *r = c->active.head, *next; r; r = next) {
+        next = r->next;
+        if (r->member == m && r->overdue && r->term < term) {
+            gf_log(GF_LOG_INFO, "etcd member %s: new leader (term %" PRId64 "); %s sent again",
+                   c->urls[m], term, gd_etcd_path(r->kind));
+            abandon(c, r, "the leader changed while it waited");
+        }
+    }
+}
+
+/* A status request of member m ended: with its term, or it is hung. */
+static void probe_done(gd_etcd_t *c, req_t *r, int ok)
+{
+    int m = r->member;
+    gd_etcd_decoded_t d;
+    int64_t term = 0;
+    if (ok && gd_etcd_dec_reply(GD_ETCD_PROBE, r->resp ? r->resp : "", &d) == 0) {
+        term = d.reply.term;
+        gd_etcd_dec_free(&d);
+    }
+    req_free(r);
+    c->mem[m].probing = 0;
+    if (!ok)
+        member_hung(c, m);
+    else if (term > 0)
+        term_seen(c, m, term);
+}
+
+/* For each unary attempt that has waited the attempt limit: when nothing was
+ * heard from its member during that time, checks the member is alive. */
+static void check_silent(gd_etcd_t *c)
+{
+    uint64_t now = gf_time_ms();
+    for (req_t *r = c->active.head; r; r = r->next) {
+        if (!r->check_at || r->check_at > now)
+            continue;
+        r->check_at = now + c->attempt_ms;
+        r->overdue = 1;
+        if (c->mem[r->member].heard + c->attempt_ms < now || c->mem[r->member].term != r->term)
+            probe(c, r->member);
+    }
+}
+
 /* An attempt of r ended with rc: deliver, retry, or fail. */
 static void attempt_done(gd_etcd_t *c, req_t *r, CURLcode rc)
 {
@@ -780,7 +925,11 @@ static void attempt_done(gd_etcd_t *c, req_t *r, CURLcode rc)
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &http);
     curl_multi_remove_handle(c->multi, r->easy);
     list_unlink(&c->active, r);
-    if (r->watch) {
+    if (http > 0)
+        c->mem[r->member].heard = gf_time_ms();
+    if (r->kind == GD_ETCD_PROBE) {
+        probe_done(c, r, rc == CURLE_OK && http == 200);
+    } else if (r->watch) {
         char why[300];
         snprintf(why, sizeof(why), "%s",
                  rc != CURLE_OK ? (r->curl_err[0] ? r->curl_err : curl_easy_strerror(rc))
@@ -788,7 +937,8 @@ static void attempt_done(gd_etcd_t *c, req_t *r, CURLcode rc)
                                 : "refused by the member");
         watch_reconnect(c, r, why);
     } else if (rc != CURLE_OK) {
-        transport_failed(c, r, rc);
+        transport_failed(c, r, maybe_sent(r, rc),
+                         r->curl_err[0] ? r->curl_err : curl_easy_strerror(rc));
     } else if (http == 200) {
         deliver_ok(c, r);
     } else {
@@ -849,6 +999,8 @@ static void arm_timer(gd_etcd_t *c)
     uint64_t due = c->curl_due, now = gf_time_ms();
     for (req_t *r = c->waiting.head; r; r = r->next)
         due = r->due < due ? r->due : due;
+    for (req_t *r = c->active.head; r; r = r->next)
+        due = r->check_at && r->check_at < due ? r->check_at : due;
     if (c->timer && due == c->timer_due && due > now)
         return; /* already set for then, and not yet due */
     if (c->timer)
@@ -883,6 +1035,7 @@ static void run_work(gd_etcd_t *c, work_t *w)
             curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         }
         start_due(c);
+        check_silent(c);
     }
     collect(c);
     arm_timer(c);
@@ -931,6 +1084,7 @@ static void free_resources(gd_etcd_t *c)
     for (int i = 0; i < c->n_urls; i++)
         gf_free(c->urls[i]);
     gf_free(c->urls);
+    gf_free(c->mem);
     gf_free(c->urls_text);
     curl_slist_free_all(c->headers);
     if (c->multi)
@@ -993,8 +1147,13 @@ int gd_etcd_new(const char *urls, gf_event_pool_t *events, gf_timer_wheel_t *tim
     c->curl_due = c->timer_due = NEVER;
     c->deadline_ms = opts && opts->deadline_ms ? opts->deadline_ms : DEFAULT_DEADLINE_MS;
     c->attempt_ms = opts && opts->attempt_ms ? opts->attempt_ms : DEFAULT_ATTEMPT_MS;
+    c->rand = (gf_time_ms() << 16) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)c;
     c->urls_text = gf_strdup(urls);
     err = c->urls_text ? parse_urls(c, urls) : -ENOMEM;
+    if (!err && !(c->mem = gf_calloc((size_t)c->n_urls, sizeof(*c->mem))))
+        err = -ENOMEM;
+    if (!err)
+        c->current = (int)((opts ? opts->first_member : 0) % (unsigned)c->n_urls);
     if (!err)
         err = make_headers(c);
     if (!err)

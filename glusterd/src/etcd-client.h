@@ -14,14 +14,19 @@
  *
  * Keys and election names are C strings; values are byte strings.
  *
- * Failover: the client knows several member URLs and sends to the current one;
- * when a member cannot be reached (refused, timed out, or answers that it has no
- * leader), the request moves to the next member, round after round with a short
- * pause, until a deadline (5 s by default). Then it fails with -EHOSTUNREACH and
- * a message that names every member tried. A request that may already have been
- * applied (a txn whose member went silent or gave up after receiving it) is not
- * sent twice: it fails with -ETIMEDOUT ("outcome unknown"); everything else is
- * retried (reads, plain puts and deletes, lease calls, campaigns and resigns).
+ * Failover: the client knows several member URLs and sends to the current one
+ * (at first the one opts.first_member names); when a member cannot be reached
+ * (refused, not connected within the attempt limit, hung, or answers that it has
+ * no leader), the request moves to the next member, round after round with a
+ * short pause, until a deadline (5 s by default). Then it fails with
+ * -EHOSTUNREACH and a message that names every member tried. A member that is
+ * merely slow is waited for until the deadline: after each attempt limit (2 s by
+ * default) without a word from it, its HTTP server is asked for its version, and
+ * only a member that does not answer that is taken as hung. A request that may
+ * already have been applied (a txn whose member hung, or whose deadline passed,
+ * after receiving it) is not sent twice: it fails with -ETIMEDOUT ("outcome
+ * unknown"); everything else is retried (reads, plain puts and deletes, lease
+ * calls, campaigns and resigns).
  * Watches never give up: they reconnect (to the next member, with a growing
  * pause up to 2 s) and resume after the last revision they delivered, so no
  * event is lost or repeated across a restart. Every request asks etcd to
@@ -51,7 +56,9 @@ typedef struct gd_etcd_watch gd_etcd_watch_t;
 
 typedef struct gd_etcd_opts {
     unsigned deadline_ms; /* how long a request tries the members; 0: 5000 */
-    unsigned attempt_ms;  /* limit of one attempt on one member; 0: 2000 */
+    unsigned attempt_ms;  /* how long a member may stay silent (see Failover); 0: 2000 */
+    unsigned first_member; /* the member to use first, modulo their number: give
+                              clients different ones to spread them over the members */
 } gd_etcd_opts_t;
 
 /* One key as etcd holds it. key and value are NUL-terminated (the lengths exclude
@@ -81,6 +88,7 @@ typedef struct gd_etcd_reply {
     int err;            /* 0, or -errno (see each request) */
     const char *errmsg; /* when err: what failed, where; else NULL */
     int64_t rev;        /* the cluster's revision when it answered */
+    int64_t term;       /* the answering member's Raft term then */
     gd_etcd_kv_t *kvs;  /* range: the keys, by key; txn: what its ranges read;
                            leader: the leader's key and value */
     int n_kvs;
@@ -104,8 +112,9 @@ typedef struct gd_etcd_event {
 } gd_etcd_event_t;
 
 /* A watch's callback, on an event thread, in revision order:
- *  - err 0, n 0: the watch is established (again, after a reconnection); rev is
- *    the cluster's revision then;
+ *  - err 0, n 0: the watch is established; rev is the cluster's revision then.
+ *    Once only: a reconnection resumes after the last revision delivered, so it
+ *    is not reported (the watcher misses nothing);
  *  - err 0, n > 0: changes (of one or more revisions, in order); rev is the
  *    cluster's revision when sent;
  *  - err -ESTALE: the revision to resume from was compacted (rev is the oldest

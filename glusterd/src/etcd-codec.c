@@ -26,6 +26,7 @@ static const char *const paths[] = {
     [GD_ETCD_LEADER] = "/v3/election/leader",
     [GD_ETCD_RESIGN] = "/v3/election/resign",
     [GD_ETCD_WATCH] = "/v3/watch",
+    [GD_ETCD_PROBE] = "/v3/maintenance/status",
 };
 
 const char *gd_etcd_path(gd_etcd_kind_t kind)
@@ -447,6 +448,7 @@ static int dec_keepalive(json_object *o, gd_etcd_reply_t *r)
     if (!res)
         return -EIO;
     r->rev = int_field(field(res, "header"), "revision");
+    r->term = int_field(field(res, "header"), "raft_term");
     r->lease = int_field(res, "ID");
     r->ttl = int_field(res, "TTL");
     if (r->ttl <= 0) {
@@ -462,6 +464,7 @@ static int dec_kind(gd_etcd_kind_t kind, json_object *o, gd_etcd_decoded_t *d)
     gd_etcd_reply_t *r = &d->reply;
     int err;
     r->rev = int_field(field(o, "header"), "revision");
+    r->term = int_field(field(o, "header"), "raft_term");
     switch (kind) {
     case GD_ETCD_RANGE:
         return append_kvs(field(o, "kvs"), &r->kvs, &r->n_kvs);

@@ -26,6 +26,7 @@ typedef enum {
     GD_ETCD_LEADER,
     GD_ETCD_RESIGN,
     GD_ETCD_WATCH,
+    GD_ETCD_PROBE, /* maintenance/status: is the member alive, in which term? */
 } gd_etcd_kind_t;
 
 const char *gd_etcd_path(gd_etcd_kind_t kind);

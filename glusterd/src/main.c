@@ -468,6 +468,8 @@ open_state(void)
 
     if (gd.conf.monitor) {
         gd_etcd_opts_t opts = {.deadline_ms = GD_MONITOR_DEADLINE_MS};
+        for (const char *p = gd.conf.uuid; *p; p++) /* servers start at different members */
+            opts.first_member = (opts.first_member ^ (unsigned char)*p) * 16777619u;
         if ((err = gd_store_etcd_open(gd.conf.monitor, GD_ETCD_PREFIX, gf_ctx->events,
                                       gf_ctx->timers, &opts, &gd.store)) != 0)
             die("--monitor %s: %s", gd.conf.monitor,

@@ -7,6 +7,14 @@
  *                 (its lease with the monitor cluster) lives, gone within the TTL of
  *                 its death: that is what Connected / Disconnected means
  *   pool/UUID     ""  the server was admitted to the trusted pool (`peer probe`)
+ *   addr/A        "UUID"  the index of registered addresses: written with server/UUID
+ *                 for each of its addresses A, removed when it registers without A;
+ *                 when two servers claim A, it names the one that registered last
+ *
+ * Registration is tried until it succeeds, for as long as the session lives (a
+ * failure or an unknown outcome is tried again after about a second). `peer
+ * probe` finds a server through addr/ (reading all servers only when the index
+ * has no entry, as for a server registered by a glusterd older than the index).
  *
  * A server is in the pool once probed (a probe also admits the prober). A brick
  * may be placed on this server or on a server of the pool, named by one of its
@@ -23,6 +31,7 @@
 #define GD_SERVER_PREFIX "server/"
 #define GD_ALIVE_PREFIX "alive/"
 #define GD_POOL_PREFIX "pool/"
+#define GD_ADDR_PREFIX "addr/"
 
 typedef struct gd_server {
     char uuid[37];
@@ -40,9 +49,10 @@ int gd_members_init(void);
 
 /*
  * Opens the store's session (lease TTL ttl_s) and keeps this server registered
- * and alive in it: at every session start, server/UUID and alive/UUID are put
- * again. ready is called once, after the first registration (with 0), or with
- * -errno when the session cannot be opened. Further session starts call
+ * and alive in it: at every session start, server/UUID, its addr/ keys and
+ * alive/UUID are put again, tried until that succeeds while the session lives.
+ * ready is called once, after the first registration (with 0), or with -errno
+ * when the session cannot be opened. Further session starts call
  * on_session(1), losses on_session(0) (either may be NULL).
  */
 void gd_members_start(int ttl_s, void (*ready)(int err), void (*on_session)(int up));

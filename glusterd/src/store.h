@@ -71,10 +71,11 @@ typedef struct gd_txn {
 /*
  * Watches. A watch reports changes under a prefix, in the order they were made,
  * always later (from the event loop), never inside the call that made them:
- *  - n == 0: the watch is established, first or again (after an outage, or when
- *    the backend lost track of changes): anything under the prefix may have
- *    changed meanwhile, so read it again (a watcher that reads on every call,
- *    and only then, never misses a change);
+ *  - n == 0: the watch is established, first or again when the backend lost
+ *    track of changes (etcd compacted the history it would resume from; an
+ *    outage alone is not reported: the watch resumes where it stopped): anything
+ *    under the prefix may have changed meanwhile, so read it again (a watcher
+ *    that reads on every call, and only then, never misses a change);
  *  - n > 0: changes; evs valid only during the call.
  */
 typedef struct gd_store_watch gd_store_watch_t;

@@ -4,6 +4,8 @@
  * worker pool, start or stop brick processes), write the outcome back with a
  * transaction guarded by the revision read, then report. Every step is a callback,
  * so a store or brick that answers later works as well as one that answers inline.
+ * A transaction whose outcome the store cannot tell is read back before the answer
+ * (op_txn), and bricks that are only slow to report leave the change in place.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,11 +29,19 @@
 #include "volume.h"
 
 #define MAX_BUSY 64
-#define MSG_MAX 4096
+#define MSG_MAX 8192
+#define MSG_LINES 10 /* problems shown to the user; the others are counted */
 #define MAX_PAIRS 64 /* options in one VOLUME_SET */
 
+typedef struct op op_t;
+
+/* Decides from kvs (a listing read back from the store) whether the transaction
+ * of op was applied: 1 (*rev: its revision, when known), 0 (not applied),
+ * -ECANCELED (another operation changed the volume meanwhile) or -errno. */
+typedef int (*op_verify_t)(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev);
+
 /* One operation in progress. */
-typedef struct op {
+struct op {
     gd_op_done_t done;
     void *cookie;
     char name[GD_VOL_NAME_MAX + 1];
@@ -41,12 +51,19 @@ typedef struct op {
     gd_vol_status_t prev_status; /* its status then */
     int *skip;       /* bricks not waited for (their servers are down) */
     int *here;       /* CREATE: bricks on this server (their paths are checked here) */
+    const char *cmd; /* "create", "start", ...: names the operation in messages */
     int err;         /* first failure */
-    char msg[MSG_MAX];
+    char msg[MSG_MAX]; /* the first MSG_LINES problems, whole */
+    int n_fails;     /* problems recorded */
+    int n_shown;     /* those of them in msg */
     gf_dict_t *args; /* VOLUME_SET: the request (keyN, valueN) */
     bool reset;      /* VOLUME_SET: remove the options instead */
     int n_keys;      /* VOLUME_SET: pairs in args */
-} op_t;
+    gd_store_txn_cb_t then; /* the step after the operation's transaction */
+    op_verify_t verify;     /* how to tell whether it was applied when unknown */
+    char verify_prefix[GD_STORE_KEY_MAX]; /* what verify reads */
+    char unknown[512];      /* why the outcome was unknown */
+};
 
 static char *busy[MAX_BUSY];
 
@@ -81,30 +98,60 @@ release(const char *name)
 
 /* --- operation life --- */
 
-/* Records the first failure of op (later ones are added as further lines). */
+/* Records a failure of op (err: the first one's is reported). The first
+ * MSG_LINES problems are kept whole for the user (a problem's text that does not
+ * fit is cut at a line end); every problem is logged. */
 static void __attribute__((format(printf, 3, 4)))
 op_fail(op_t *op, int err, const char *fmt, ...)
 {
-    size_t len = strlen(op->msg);
+    size_t len = strlen(op->msg), room = sizeof(op->msg) - len - 1;
+    char text[MSG_MAX], *nl;
     va_list ap;
 
     if (!op->err)
         op->err = err;
-    if (len && len < sizeof(op->msg) - 1)
-        op->msg[len++] = '\n';
     va_start(ap, fmt);
-    vsnprintf(op->msg + len, sizeof(op->msg) - len, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    gf_log(GF_LOG_ERROR, "volume %s %s: %s", op->cmd, op->name, text);
+    op->n_fails++;
+    if (op->n_shown >= MSG_LINES || (len && strlen(text) + 1 > room))
+        return;
+    if (len) {
+        op->msg[len++] = '\n';
+        room--;
+    }
+    while (strlen(text) > room && (nl = strrchr(text, '\n')))
+        *nl = '\0';
+    snprintf(op->msg + len, room + 1, "%s", text);
+    op->n_shown++;
+}
+
+/* The message reporting op's failure: op->msg, with a count and "and N more"
+ * when problems were left out. Allocated; NULL on ENOMEM. */
+static char *
+op_message(const op_t *op)
+{
+    char *text = NULL;
+
+    if (op->n_fails <= op->n_shown)
+        return gf_strdup(op->msg);
+    if (gf_asprintf(&text, "%d problems (all of them in the glusterd log on this server); the "
+                    "first %d:\n%s\nand %d more", op->n_fails, op->n_shown, op->msg,
+                    op->n_fails - op->n_shown) < 0)
+        return NULL;
+    return text;
 }
 
 /* Ends op: reports to its caller, frees it. */
 static void
 op_end(op_t *op, gf_dict_t *out)
 {
-    if (op->err)
-        gf_log(GF_LOG_ERROR, "%s", op->msg);
+    char *msg = op->err ? op_message(op) : NULL;
+
     release(op->name);
-    op->done(op->err, op->err ? op->msg : NULL, out, op->cookie);
+    op->done(op->err, op->err ? (msg ? msg : op->msg) : NULL, out, op->cookie);
+    gf_free(msg);
     gf_dict_unref(op->args);
     gd_vol_free(op->vol);
     gf_free(op->skip);
@@ -112,10 +159,10 @@ op_end(op_t *op, gf_dict_t *out)
     gf_free(op);
 }
 
-/* A new operation claiming name (a volume name, or "all"); NULL after reporting
- * the failure. */
+/* A new operation cmd (a static string) claiming name (a volume name, or "all");
+ * NULL after reporting the failure. */
 static op_t *
-op_claim(const char *name, int force, gd_op_done_t done, void *cookie)
+op_claim(const char *name, const char *cmd, int force, gd_op_done_t done, void *cookie)
 {
     char err[256];
     op_t *op;
@@ -135,15 +182,16 @@ op_claim(const char *name, int force, gd_op_done_t done, void *cookie)
         return NULL;
     }
     snprintf(op->name, sizeof(op->name), "%s", name);
+    op->cmd = cmd;
     op->force = force;
     op->done = done;
     op->cookie = cookie;
     return op;
 }
 
-/* A new operation on volume name, claimed; NULL after reporting the failure. */
+/* A new operation cmd on volume name, claimed; NULL after reporting the failure. */
 static op_t *
-op_new(const char *name, int force, gd_op_done_t done, void *cookie)
+op_new(const char *name, const char *cmd, int force, gd_op_done_t done, void *cookie)
 {
     char err[256];
 
@@ -151,7 +199,7 @@ op_new(const char *name, int force, gd_op_done_t done, void *cookie)
         done(-EINVAL, err, NULL, cookie);
         return NULL;
     }
-    return op_claim(name, force, done, cookie);
+    return op_claim(name, cmd, force, done, cookie);
 }
 
 /* Records a store failure err of op (what failed: doing, on volume op->name). */
@@ -200,16 +248,220 @@ op_saved(int err, uint64_t rev, void *cookie)
     op_end(op, NULL);
 }
 
+/* --- transactions whose outcome is unknown --- */
+
+/* The listing read back after an unknown outcome (see op_txn). */
+static void
+read_back(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    op_t *op = cookie;
+    uint64_t rev = 0;
+    char why[512];
+
+    if (err) {
+        gd_store_strerror(gd.store, err, why, sizeof(why));
+        op_fail(op, -ETIMEDOUT, "cannot tell whether volume %s %s was applied: %s; reading it "
+                "back failed too: %s; see `gluster volume info %s`", op->cmd, op->name,
+                op->unknown, why, op->name);
+        op_end(op, NULL);
+        return;
+    }
+    err = op->verify(op, kvs, n, &rev);
+    if (err == 0) {
+        op_fail(op, -EAGAIN, "volume %s %s was not applied: the monitor cluster did not "
+                "confirm it (%s), and reading it back shows it was not done; try again",
+                op->cmd, op->name, op->unknown);
+        op_end(op, NULL);
+        return;
+    }
+    if (err == 1)
+        gf_log(GF_LOG_INFO, "volume %s %s: the monitor cluster did not confirm it (%s), but "
+               "reading it back shows it was applied", op->cmd, op->name, op->unknown);
+    op->then(err == 1 ? 0 : err, rev, op);
+}
+
+/* The transaction of op is done: with an unknown outcome (-ETIMEDOUT: an etcd
+ * member received it, then went silent), its keys are read back first. */
+static void
+txn_done(int err, uint64_t rev, void *cookie)
+{
+    op_t *op = cookie;
+
+    if (err != -ETIMEDOUT) {
+        op->then(err, rev, op);
+        return;
+    }
+    gd_store_strerror(gd.store, err, op->unknown, sizeof(op->unknown));
+    gd_store_list(gd.store, op->verify_prefix, read_back, op);
+}
+
+/* Runs txn (the caller keeps it), then then(err, rev, op). When the store cannot
+ * tell whether txn was applied, verify decides from the keys under prefix (read
+ * back) before then is called: a change that was applied is reported as done. */
+static void
+op_txn(op_t *op, const gd_txn_t *txn, const char *prefix, op_verify_t verify,
+       gd_store_txn_cb_t then)
+{
+    op->then = then;
+    op->verify = verify;
+    snprintf(op->verify_prefix, sizeof(op->verify_prefix), "%s", prefix);
+    gd_store_txn(gd.store, txn, txn_done, op);
+}
+
+/* The key of vol/NAME/info of op's volume, into key (GD_STORE_KEY_MAX bytes). */
+static void
+info_key(const op_t *op, char *key)
+{
+    snprintf(key, GD_STORE_KEY_MAX, GD_VOL_PREFIX "%s/info", op->name);
+}
+
+/* The kv of key in kvs, or NULL. */
+static const gd_kv_t *
+find_kv(const gd_kv_t *kvs, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(kvs[i].key, key) == 0)
+            return &kvs[i];
+    return NULL;
+}
+
+/* create (kvs: vol/NAME/info): applied when the info key carries the volume id
+ * this create generated; another id means another create won. */
+static int
+verify_created(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev)
+{
+    char *id;
+    int ret;
+
+    if (n == 0)
+        return 0;
+    if (!(id = gd_field(kvs[0].value, "id")))
+        return -ENOMEM;
+    ret = strcmp(id, op->vol->id) == 0 ? 1 : -ECANCELED;
+    gf_free(id);
+    *rev = kvs[0].rev;
+    return ret;
+}
+
+/* start, stop (kvs: vol/NAME/info): applied when the info key changed since it
+ * was read, to what op wrote (its status). */
+static int
+verify_info(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev)
+{
+    char *want;
+    int ret;
+
+    if (n == 0)
+        return -ECANCELED;
+    if (kvs[0].rev == op->vol->info_rev)
+        return 0;
+    if (!(want = gd_vol_info_value(op->vol)))
+        return -ENOMEM;
+    ret = strcmp(want, kvs[0].value) == 0 ? 1 : -ECANCELED;
+    gf_free(want);
+    *rev = kvs[0].rev;
+    return ret;
+}
+
+/* delete (kvs: vol/NAME/info): applied when the info key is gone. */
+static int
+verify_deleted(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev)
+{
+    if (n == 0)
+        return 1;
+    return kvs[0].rev == op->vol->info_rev ? 0 : -ECANCELED;
+}
+
+/* set, reset of a volume (kvs: vol/NAME/): applied when the info key was written
+ * again and the volume's options are now exactly op->vol's. */
+static int
+verify_options(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev)
+{
+    char key[GD_STORE_KEY_MAX], prefix[GD_STORE_KEY_MAX];
+    const gd_kv_t *info;
+    size_t plen;
+    int n_opts = 0;
+
+    info_key(op, key);
+    if (!(info = find_kv(kvs, n, key)))
+        return -ECANCELED;
+    if (info->rev == op->vol->info_rev)
+        return 0;
+    plen = (size_t)snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s/opt/", op->name);
+    for (int i = 0; i < n; i++) {
+        const char *want;
+        if (strncmp(kvs[i].key, prefix, plen) != 0)
+            continue;
+        want = gd_vol_opt(op->vol, kvs[i].key + plen);
+        if (!want || strcmp(want, kvs[i].value) != 0)
+            return -ECANCELED;
+        n_opts++;
+    }
+    *rev = info->rev;
+    return n_opts == op->vol->n_opts ? 1 : -ECANCELED;
+}
+
+static int pair(op_t *op, int i, const char **key, const char **value);
+
+/* set, reset of cluster-wide options (kvs: global/opt/): applied when every option
+ * of the request has its new value (a reset one: no key). Not guarded, so never
+ * -ECANCELED. */
+static int
+verify_globals(op_t *op, const gd_kv_t *kvs, int n, uint64_t *rev)
+{
+    char skey[GD_STORE_KEY_MAX + 1];
+    const char *key, *value;
+    const gd_kv_t *kv;
+
+    for (int i = 1; i <= op->n_keys; i++) {
+        if (pair(op, i, &key, &value) != 0)
+            return -EINVAL;
+        snprintf(skey, sizeof(skey), GD_GLOBAL_OPT_PREFIX "%s", key);
+        kv = find_kv(kvs, n, skey);
+        if (value ? !kv || strcmp(kv->value, value) != 0 : kv != NULL)
+            return 0;
+    }
+    for (const gf_option_t *o = gd_mux_options(); op->reset && !op->n_keys && o->key; o++) {
+        snprintf(skey, sizeof(skey), GD_GLOBAL_OPT_PREFIX "%s", o->key);
+        if (find_kv(kvs, n, skey))
+            return 0;
+    }
+    for (int i = 0; i < n; i++)
+        *rev = kvs[i].rev > *rev ? kvs[i].rev : *rev;
+    return 1;
+}
+
 /* --- waiting for the bricks --- */
 
-/* The bricks reported a change (start, stop, set) made at op->vol->gen. */
+/* Records in op what the bricks reported of its change (err, msg: see
+ * gd_bstatus_wait). Bricks that have not reported in time (-ETIMEDOUT) leave the
+ * change in place: their servers go on with it; the user is told which and where
+ * to watch them. */
+static void
+bricks_fail(op_t *op, int err, const char *msg)
+{
+    const char *done = strcmp(op->cmd, "start") == 0  ? "is started"
+                       : strcmp(op->cmd, "stop") == 0 ? "is stopped"
+                                                      : "has its new options";
+    const char *going = strcmp(op->cmd, "start") == 0  ? "starting them"
+                        : strcmp(op->cmd, "stop") == 0 ? "stopping them"
+                                                       : "applying them";
+
+    if (err == -ETIMEDOUT)
+        op_fail(op, err, "volume %s %s, but %s; their servers keep %s; see `gluster volume "
+                "status %s`", op->name, done, msg, going, op->name);
+    else
+        op_fail(op, err, "%s", msg);
+}
+
+/* The bricks reported a change (stop, set) made at op->vol->gen. */
 static void
 bricks_reported(int err, const char *msg, void *cookie)
 {
     op_t *op = cookie;
 
     if (err)
-        op_fail(op, err, "%s", msg);
+        bricks_fail(op, err, msg);
     op_end(op, NULL);
 }
 
@@ -232,6 +484,7 @@ static void
 op_save_status(op_t *op, gd_vol_status_t st, gd_store_txn_cb_t cb)
 {
     gd_txn_t *txn = op->err ? NULL : gd_txn_new();
+    char key[GD_STORE_KEY_MAX];
 
     if (!txn) {
         if (!op->err)
@@ -241,7 +494,8 @@ op_save_status(op_t *op, gd_vol_status_t st, gd_store_txn_cb_t cb)
     }
     op->vol->status = st;
     gd_vol_txn_update_info(op->vol, txn);
-    gd_store_txn(gd.store, txn, cb, op);
+    info_key(op, key);
+    op_txn(op, txn, key, verify_info, cb);
     gd_txn_free(txn);
 }
 
@@ -314,7 +568,7 @@ stop_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
 void
 gd_vol_stop(const char *name, int force, gd_op_done_t done, void *cookie)
 {
-    op_t *op = op_new(name, force, done, cookie);
+    op_t *op = op_new(name, "stop", force, done, cookie);
     if (op)
         gd_vols_load(gd.store, name, stop_loaded, op);
 }
@@ -334,21 +588,29 @@ rollback_saved(int err, uint64_t rev, void *cookie)
     gf_free(cookie);
 }
 
-/* Some bricks did not start: the volume goes back to its former status (the
- * reconcilers then stop the bricks that did start). */
+/* A brick reported that it failed to start: the volume goes back to its former
+ * status (the reconcilers then stop the bricks that did start). Bricks that only
+ * have not reported in time keep starting: undoing would throw their progress
+ * away and add load where servers are already slow. A rollback whose outcome is
+ * unknown is only logged (rollback_saved): `volume info` shows the status. */
 static void
 start_reported(int err, const char *msg, void *cookie)
 {
     op_t *op = cookie;
+    int undo = err && err != -ETIMEDOUT && !op->was_started;
     gd_txn_t *txn;
 
-    if (err && !op->was_started && (txn = gd_txn_new())) {
+    if (err)
+        bricks_fail(op, err, msg);
+    if (undo && (txn = gd_txn_new())) {
         op->vol->status = op->prev_status;
         gd_vol_txn_update_info(op->vol, txn);
         gd_store_txn(gd.store, txn, rollback_saved, gf_strdup(op->name));
         gd_txn_free(txn);
+        op_fail(op, err, "volume %s is not started: the bricks that did start are stopped "
+                "again; correct the problem above, then start it again", op->name);
     }
-    bricks_reported(err, msg, op);
+    op_end(op, NULL);
 }
 
 static void
@@ -383,7 +645,7 @@ start_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
 void
 gd_vol_start(const char *name, int force, gd_op_done_t done, void *cookie)
 {
-    op_t *op = op_new(name, force, done, cookie);
+    op_t *op = op_new(name, "start", force, done, cookie);
     if (op)
         gd_vols_load(gd.store, name, start_loaded, op);
 }
@@ -413,10 +675,11 @@ delete_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
     }
     for (int i = 0; !err && i < n; i++)
         gd_txn_delete(d->txn, kvs[i].key);
+    info_key(op, prefix);
     if (err)
         op_saved(err, 0, op);
     else
-        gd_store_txn(gd.store, d->txn, op_saved, op);
+        op_txn(op, d->txn, prefix, verify_deleted, op_saved);
     gd_txn_free(d->txn);
     gf_free(d);
 }
@@ -450,7 +713,7 @@ delete_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie
 void
 gd_vol_delete(const char *name, gd_op_done_t done, void *cookie)
 {
-    op_t *op = op_new(name, 0, done, cookie);
+    op_t *op = op_new(name, "delete", 0, done, cookie);
     if (op)
         gd_vols_load(gd.store, name, delete_loaded, op);
 }
@@ -551,6 +814,7 @@ static void
 create_checked(void *data)
 {
     op_t *op = data;
+    char key[GD_STORE_KEY_MAX];
     gd_txn_t *txn;
 
     if (op->err) {
@@ -562,7 +826,8 @@ create_checked(void *data)
         return;
     }
     gd_vol_txn_create(op->vol, txn);
-    gd_store_txn(gd.store, txn, create_saved, op);
+    info_key(op, key);
+    op_txn(op, txn, key, verify_created, create_saved);
     gd_txn_free(txn);
 }
 
@@ -683,7 +948,7 @@ gd_vol_create(gf_dict_t *args, gd_op_done_t done, void *cookie)
         return;
     }
     gf_dict_get_bool(args, "force", &force);
-    if (!(op = op_new(name, force, done, cookie)))
+    if (!(op = op_new(name, "create", force, done, cookie)))
         return;
     if (!(op->vol = gd_vol_new(name))) {
         op_fail(op, -ENOMEM, "glusterd is out of memory");
@@ -798,7 +1063,7 @@ set_global(op_t *op)
     if (op->err)
         op_end(op, NULL);
     else
-        gd_store_txn(gd.store, txn, global_saved, op);
+        op_txn(op, txn, GD_GLOBAL_OPT_PREFIX, verify_globals, global_saved);
     gd_txn_free(txn);
 }
 
@@ -841,6 +1106,7 @@ static void
 set_apply(op_t *op)
 {
     gd_txn_t *txn = op->err ? NULL : gd_txn_new();
+    char prefix[GD_STORE_KEY_MAX];
 
     if (!txn) {
         if (!op->err)
@@ -856,10 +1122,11 @@ set_apply(op_t *op)
         gd_vol_txn_opt(op->vol, op->vol->opts[0].key, NULL, txn);
         gd_vol_opt_del(op->vol, op->vol->opts[0].key);
     }
+    snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s/", op->name);
     if (op->err)
         op_end(op, NULL);
     else
-        gd_store_txn(gd.store, txn, volume_saved, op);
+        op_txn(op, txn, prefix, verify_options, volume_saved);
     gd_txn_free(txn);
 }
 
@@ -903,8 +1170,8 @@ gd_vol_set(gf_dict_t *args, gd_op_done_t done, void *cookie)
         done(-EINVAL, "volume set: give 1 to 64 options (KEY VALUE ...)", NULL, cookie);
         return;
     }
-    op = strcmp(name, "all") == 0 ? op_claim(name, 0, done, cookie)
-                                  : op_new(name, 0, done, cookie);
+    op = strcmp(name, "all") == 0 ? op_claim(name, reset ? "reset" : "set", 0, done, cookie)
+                                  : op_new(name, reset ? "reset" : "set", 0, done, cookie);
     if (!op)
         return;
     op->args = gf_dict_ref(args);

@@ -35,3 +35,12 @@ EXPECT_WITHIN 10 0 brick_process_count
 TEST CLI volume delete v1
 TEST_NOT CLI volume info v1
 EXPECT "" CLI volume list
+
+# A create with many problems: counted, the first ten whole, then how many more.
+bricks=$(for i in $(seq 1 12); do echo "127.1.1.9:$B/x$i"; done)
+out=$(CLI volume create x $bricks 2>&1)
+EXPECT 1 echo $?
+EXPECT_MATCH "failed: 12 problems .*; the first 10:$" echo "$out"
+EXPECT 10 eval "echo \"\$out\" | grep -c '^brick 127.1.1.9:$B/x[0-9]*: 127.1.1.9 is not a server of the trusted pool; add it with .gluster peer probe 127.1.1.9.$'"
+EXPECT_MATCH "^and 2 more$" echo "$out"
+TEST_NOT CLI volume info x

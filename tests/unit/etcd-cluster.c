@@ -1,6 +1,6 @@
 /*
  * The etcd cluster of the unit tests (see etcd-cluster.h). Members are started
- * with short Raft timings (25 ms heartbeat, 250 ms election) so that failover
+ * with short Raft timings (25 ms heartbeat, 250 ms election, unless asked) so that failover
  * tests stay fast, and with PR_SET_PDEATHSIG so that none outlives a crashed
  * test.
  */
@@ -74,6 +74,7 @@ static int choose_ports(ec_cluster_t *ec)
 void ec_spawn(ec_cluster_t *ec, int i)
 {
     char name[8], data[PATH_MAX], log[PATH_MAX], peer[64], cluster[512], token[64];
+    char elect[16], beat[16];
     size_t off = 0;
     pid_t pid;
     snprintf(name, sizeof(name), "m%d", i);
@@ -81,6 +82,8 @@ void ec_spawn(ec_cluster_t *ec, int i)
     snprintf(log, sizeof(log), "%s/m%d.log", ec->dir, i);
     snprintf(peer, sizeof(peer), "http://127.0.0.1:%d", ec->m[i].peer_port);
     snprintf(token, sizeof(token), "gfs-test-%d", (int)getpid());
+    snprintf(elect, sizeof(elect), "%d", ec->election_ms);
+    snprintf(beat, sizeof(beat), "%d", ec->election_ms / 10);
     for (int k = 0; k < EC_MEMBERS; k++)
         off += (size_t)snprintf(cluster + off, sizeof(cluster) - off, "%sm%d=http://127.0.0.1:%d",
                                 k ? "," : "", k, ec->m[k].peer_port);
@@ -96,7 +99,7 @@ void ec_spawn(ec_cluster_t *ec, int i)
                ec->m[i].url, "--advertise-client-urls", ec->m[i].url, "--listen-peer-urls", peer,
                "--initial-advertise-peer-urls", peer, "--initial-cluster", cluster,
                "--initial-cluster-state", "new", "--initial-cluster-token", token,
-               "--heartbeat-interval", "25", "--election-timeout", "250", (char *)NULL);
+               "--heartbeat-interval", beat, "--election-timeout", elect, (char *)NULL);
         _exit(127);
     }
     ec->m[i].pid = pid > 0 ? pid : 0;
@@ -192,8 +195,14 @@ const char *ec_find_etcd(void)
 
 int ec_start(ec_cluster_t *ec, const char *etcd)
 {
+    return ec_start_timed(ec, etcd, 250);
+}
+
+int ec_start_timed(ec_cluster_t *ec, const char *etcd, int election_ms)
+{
     memset(ec, 0, sizeof(*ec));
     ec->etcd = etcd;
+    ec->election_ms = election_ms;
     snprintf(ec->dir, sizeof(ec->dir), "/tmp/gfs-test-etcd-XXXXXX");
     if (!mkdtemp(ec->dir) || choose_ports(ec) != 0)
         return -1;

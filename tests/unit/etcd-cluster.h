@@ -28,6 +28,7 @@ typedef struct ec_cluster {
     char dir[256];
     ec_member_t m[EC_MEMBERS];
     char urls[256]; /* every member's client URL, comma-separated */
+    int election_ms; /* Raft election timeout (heartbeat: a tenth); 0: 250 */
     gf_event_pool_t *events;
     gf_timer_wheel_t *timers;
 } ec_cluster_t;
@@ -39,6 +40,8 @@ const char *ec_find_etcd(void);
  * wheel, and waits until every member answers. 0, or -1 with a message on
  * stderr naming the member's log. */
 int ec_start(ec_cluster_t *ec, const char *etcd);
+/* The same with an election timeout of election_ms (heartbeats a tenth of it). */
+int ec_start_timed(ec_cluster_t *ec, const char *etcd, int election_ms);
 /* Stops the members, the pool and the wheel, and removes the folder. */
 void ec_stop(ec_cluster_t *ec);
 /* Runs member i (again, on its existing data). */

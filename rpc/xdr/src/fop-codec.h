@@ -1,7 +1,8 @@
 /*
  * The XDR glue of the FOP program, written once for both sides. For each fop,
- * a row of a table generated from fops.def gives the request and response XDR
- * types and four conversions:
+ * a row of a table generated from fop-codec.def (the fields of each request and
+ * response, declared once) gives the request and response XDR types and four
+ * conversions:
  *
  *   client:  gf_args_t  --args_to_req-->  gfx_*_req  ==wire==>  req_to_args --> gf_args_t  :server
  *   client:  gf_reply_t <--rsp_to_reply-- gfx_*_rsp  <==wire==  reply_to_rsp <-- gf_reply_t :server

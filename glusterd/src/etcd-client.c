@@ -24,10 +24,9 @@
  * cluster is busy; sending the request again elsewhere would only add to that.
  * So a request, once sent, waits for its answer until its deadline, unless it
  * may have been lost: every attempt limit that it goes unanswered, the client
- * checks its member, unless that member answered within that time in the same
- * Raft term as when the request was sent. The check asks the member for its
- * status, which etcd answers from memory: no answer within the attempt limit
- * means the member is hung, and everything in flight on it moves to the next
+ * asks its member for its status, which etcd answers from memory (one such
+ * request per member at a time): no answer within the attempt limit means the
+ * member is hung, and everything in flight on it moves to the next
  * member; an answer in a later Raft term means the leader changed, and a
  * request the old leader had (a follower forwards writes to it) may be lost, so
  * the requests sent before are sent again. Either way a txn that may have been
@@ -61,7 +60,6 @@ typedef struct sock sock_t;
 
 /* What the driver knows of one member. */
 typedef struct member {
-    uint64_t heard; /* gf_time_ms of its last answer or watch message */
     int64_t term;   /* its Raft term in its last answer; 0: not known yet */
     int probing;    /* a status request to it is in flight */
 } member_t;
@@ -103,7 +101,7 @@ struct req {
     uint64_t deadline; /* gf_time_ms; NEVER for watches */
     uint64_t due;      /* in c->waiting: when to start again */
     uint64_t check_at; /* in c->active: when to check its member is alive; 0: never */
-    int64_t term;      /* its member's Raft term (as last known) when sent */
+    int64_t term;      /* the latest Raft term known when sent; 0: none */
     int overdue;       /* it has waited an attempt limit */
     char curl_err[CURL_ERROR_SIZE];
     char last_err[512];
@@ -146,6 +144,7 @@ struct gd_etcd {
     /* The driver's alone. */
     CURLM *multi;
     int current;   /* the member requests go to */
+    int64_t term;  /* the latest Raft term any member answered in; 0: none yet */
     uint64_t rand; /* jitter's xorshift state */
     member_t *mem; /* n_urls of them */
     req_list_t active, waiting;
@@ -471,6 +470,8 @@ static void deliver_ok(gd_etcd_t *c, req_t *r)
     }
     if (d.reply.term > c->mem[r->member].term)
         c->mem[r->member].term = d.reply.term;
+    if (d.reply.term > c->term)
+        c->term = d.reply.term;
     r->cb(&d.reply, r->cookie);
     gd_etcd_dec_free(&d);
     req_free(r);
@@ -509,10 +510,10 @@ static unsigned jitter(gd_etcd_t *c, unsigned pause_ms)
     return pause_ms ? pause_ms / 2 + (unsigned)(c->rand % pause_ms) : 0;
 }
 
-/* Puts r in the waiting list until about pause_ms from now. */
+/* Puts r in the waiting list until pause_ms from now. */
 static void wait_then_retry(gd_etcd_t *c, req_t *r, unsigned pause_ms)
 {
-    r->due = gf_time_ms() + jitter(c, pause_ms);
+    r->due = gf_time_ms() + pause_ms;
     if (r->due == 0)
         r->due = 1;
     list_push(&c->waiting, r);
@@ -523,6 +524,7 @@ static void wait_then_retry(gd_etcd_t *c, req_t *r, unsigned pause_ms)
 static void retry(gd_etcd_t *c, req_t *r, const char *why)
 {
     uint64_t now = gf_time_ms();
+    unsigned pause = jitter(c, r->pause_ms);
     snprintf(r->last_err, sizeof(r->last_err), "%s: %s", c->urls[r->member], why);
     member_failed(c, r->member, why);
     if (now >= r->deadline) {
@@ -534,14 +536,14 @@ static void retry(gd_etcd_t *c, req_t *r, const char *why)
         return;
     }
     r->tried = 0;
-    if (now + r->pause_ms + LAST_ROUND_MS >= r->deadline) {
+    if (now + pause + LAST_ROUND_MS >= r->deadline) {
         if (r->deadline - now <= LAST_ROUND_MS) {
             fail_unreachable(c, r);
             return;
         }
-        r->pause_ms = (unsigned)(r->deadline - now - LAST_ROUND_MS); /* one last round */
+        pause = (unsigned)(r->deadline - now - LAST_ROUND_MS); /* one last round */
     }
-    wait_then_retry(c, r, r->pause_ms);
+    wait_then_retry(c, r, pause);
     r->pause_ms = r->pause_ms * 2 > MAX_ROUND_PAUSE_MS ? MAX_ROUND_PAUSE_MS : r->pause_ms * 2;
 }
 
@@ -649,7 +651,7 @@ static void watch_reconnect(gd_etcd_t *c, req_t *r, const char *why)
         w->pause_ms = w->pause_ms * 2 > MAX_WATCH_PAUSE_MS ? MAX_WATCH_PAUSE_MS : w->pause_ms * 2;
     gf_log(GF_LOG_INFO, "watch on %s: stream from %s ended (%s); resuming at revision %" PRId64,
            w->key, c->urls[r->member], why, w->next_rev);
-    wait_then_retry(c, r, pause);
+    wait_then_retry(c, r, jitter(c, pause));
 }
 
 /* Ends r's stream now (it stays in no list). */
@@ -710,7 +712,6 @@ static void watch_read(gd_etcd_t *c, req_t *r)
     char *nl;
     int ended = 0;
     r->dirty = 0;
-    c->mem[r->member].heard = gf_time_ms();
     while (!ended && watch_live(r->watch) &&
            (nl = memchr(r->resp + r->scanned, '\n', r->resp_len - r->scanned))) {
         gd_etcd_watch_msg_t m;
@@ -797,7 +798,7 @@ static void start_attempt(gd_etcd_t *c, req_t *r)
         err = watch_body(r);
     if (r->kind != GD_ETCD_PROBE) /* a probe is for one member */
         r->member = c->current;
-    r->term = c->mem[r->member].term;
+    r->term = c->term;
     r->overdue = 0;
     r->due = 0;
     r->resp_len = r->scanned = 0;
@@ -866,17 +867,18 @@ static void member_hung(gd_etcd_t *c, int m)
     member_failed(c, m, why);
 }
 
-/* Member m answered in Raft term term: the unary requests that have waited an
- * attempt limit since they were sent in an earlier term go again. */
+/* Member m answered in Raft term term: the unary requests on it that have waited
+ * an attempt limit since they were sent in an earlier term go again (terms are
+ * the cluster's: a request sent to m before the client heard of any term takes
+ * this one as its own). */
 static void term_seen(gd_etcd_t *c, int m, int64_t term)
 {
-    if (c->mem[m].term == 0) /* nothing was sent in a known term */
-        for (req_t *r = c->active.head; r; r = r->next)
-            if (r->member == m && !r->term)
-                r->term = term;
     c->mem[m].term = term;
+    c->term = term > c->term ? term : c->term;
     for (req_t *r = c->active.head, *next; r; r = next) {
         next = r->next;
+        if (r->member == m && !r->term)
+            r->term = term;
         if (r->member == m && r->overdue && r->term < term) {
             gf_log(GF_LOG_INFO, "etcd member %s: new leader (term %" PRId64 "); %s sent again",
                    c->urls[m], term, gd_etcd_path(r->kind));
@@ -903,8 +905,8 @@ static void probe_done(gd_etcd_t *c, req_t *r, int ok)
         term_seen(c, m, term);
 }
 
-/* For each unary attempt that has waited the attempt limit: when nothing was
- * heard from its member during that time, checks the member is alive. */
+/* For each unary attempt that has waited another attempt limit: checks its
+ * member (one status request at a time per member). */
 static void check_silent(gd_etcd_t *c)
 {
     uint64_t now = gf_time_ms();
@@ -913,8 +915,7 @@ static void check_silent(gd_etcd_t *c)
             continue;
         r->check_at = now + c->attempt_ms;
         r->overdue = 1;
-        if (c->mem[r->member].heard + c->attempt_ms < now || c->mem[r->member].term != r->term)
-            probe(c, r->member);
+        probe(c, r->member);
     }
 }
 
@@ -925,8 +926,6 @@ static void attempt_done(gd_etcd_t *c, req_t *r, CURLcode rc)
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &http);
     curl_multi_remove_handle(c->multi, r->easy);
     list_unlink(&c->active, r);
-    if (http > 0)
-        c->mem[r->member].heard = gf_time_ms();
     if (r->kind == GD_ETCD_PROBE) {
         probe_done(c, r, rc == CURLE_OK && http == 200);
     } else if (r->watch) {

@@ -20,13 +20,15 @@
  * no leader), the request moves to the next member, round after round with a
  * short pause, until a deadline (5 s by default). Then it fails with
  * -EHOSTUNREACH and a message that names every member tried. A member that is
- * merely slow is waited for until the deadline: after each attempt limit (2 s by
- * default) without a word from it, its HTTP server is asked for its version, and
- * only a member that does not answer that is taken as hung. A request that may
- * already have been applied (a txn whose member hung, or whose deadline passed,
- * after receiving it) is not sent twice: it fails with -ETIMEDOUT ("outcome
- * unknown"); everything else is retried (reads, plain puts and deletes, lease
- * calls, campaigns and resigns).
+ * merely slow is waited for until the deadline: each attempt limit (2 s by
+ * default) that a request waits, its member is asked for its status; a member
+ * that does not answer that is hung, and one that answers in a later Raft term
+ * has a new leader (which may have lost what the old one had): either way the
+ * request is sent again, to the next member. A request that may already have
+ * been applied (a txn whose member hung, or whose deadline passed or leader
+ * changed, after receiving it) is not sent twice: it fails with -ETIMEDOUT
+ * ("outcome unknown"); everything else is retried (reads, plain puts and
+ * deletes, lease calls, campaigns and resigns).
  * Watches never give up: they reconnect (to the next member, with a growing
  * pause up to 2 s) and resume after the last revision they delivered, so no
  * event is lost or repeated across a restart. Every request asks etcd to

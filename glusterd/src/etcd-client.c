@@ -60,8 +60,7 @@ typedef struct sock sock_t;
 
 /* What the driver knows of one member. */
 typedef struct member {
-    int64_t term;   /* its Raft term in its last answer; 0: not known yet */
-    int probing;    /* a status request to it is in flight */
+    int probing; /* a status request to it is in flight */
 } member_t;
 
 /* A list of requests linked through prev/next. */
@@ -144,7 +143,7 @@ struct gd_etcd {
     /* The driver's alone. */
     CURLM *multi;
     int current;   /* the member requests go to */
-    int64_t term;  /* the latest Raft term any member answered in; 0: none yet */
+    int64_t term;  /* the latest Raft term a member answered in; 0: none yet */
     uint64_t rand; /* jitter's xorshift state */
     member_t *mem; /* n_urls of them */
     req_list_t active, waiting;
@@ -468,8 +467,6 @@ static void deliver_ok(gd_etcd_t *c, req_t *r)
         deliver_error(r, err == -ENOMEM ? -ENOMEM : -EIO, msg);
         return;
     }
-    if (d.reply.term > c->mem[r->member].term)
-        c->mem[r->member].term = d.reply.term;
     if (d.reply.term > c->term)
         c->term = d.reply.term;
     r->cb(&d.reply, r->cookie);
@@ -759,8 +756,8 @@ static int easy_setup(gd_etcd_t *c, req_t *r)
 
 /* The limits of one attempt of r: it connects within the attempt limit (and the
  * deadline); a unary request then waits for its answer until its deadline (its
- * member's liveness is checked every attempt limit: check_silent), a version
- * probe only for the attempt limit, a long one (campaign, watch) for ever. */
+ * member is checked every attempt limit: check_silent), a status probe only for
+ * the attempt limit, a long one (campaign, watch) for ever. */
 static void set_timeouts(gd_etcd_t *c, req_t *r)
 {
     uint64_t now = gf_time_ms();
@@ -818,6 +815,9 @@ static void start_attempt(gd_etcd_t *c, req_t *r)
         __atomic_add_fetch(&c->requests, 1, __ATOMIC_RELAXED);
     } else if (r->watch) {
         wait_then_retry(c, r, MAX_WATCH_PAUSE_MS);
+    } else if (r->kind == GD_ETCD_PROBE) { /* the next check sends another */
+        c->mem[r->member].probing = 0;
+        req_free(r);
     } else {
         deliver_error(r, err, "etcd client: cannot start a request (out of memory)");
     }
@@ -873,7 +873,6 @@ static void member_hung(gd_etcd_t *c, int m)
  * this one as its own). */
 static void term_seen(gd_etcd_t *c, int m, int64_t term)
 {
-    c->mem[m].term = term;
     c->term = term > c->term ? term : c->term;
     for (req_t *r = c->active.head, *next; r; r = next) {
         next = r->next;

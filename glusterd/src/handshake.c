@@ -35,10 +35,10 @@ getspec_reply(rpc_req_t *req, const char *spec, int errno_)
 static char *
 volfile_for(const gd_volume_t *vol, const char *key, int *err)
 {
-    if (strcmp(key, vol->name) == 0)
+    if (strcmp(key, vol->name) == 0 && gd_vol_complete(vol))
         return gd_volgen_client(vol, gd.conf.port);
     for (int i = 0; i < vol->n_bricks; i++) {
-        char *id = gd_brick_volfile_id(vol, &vol->bricks[i]);
+        char *id = vol->bricks[i].host ? gd_brick_volfile_id(vol, &vol->bricks[i]) : NULL;
         int match = id && strcmp(id, key) == 0;
         gf_free(id);
         if (match) {
@@ -51,6 +51,50 @@ volfile_for(const gd_volume_t *vol, const char *key, int *err)
     return NULL;
 }
 
+/*
+ * The volumes whose client volfile this glusterd served, as last read whole: what
+ * it serves while the store cannot be read (the reconciler's copy has only this
+ * server's bricks). Event thread only.
+ */
+static gd_volume_t **served;
+static int n_served;
+
+/* The served volume name, or NULL. */
+static const gd_volume_t *
+served_get(const char *name)
+{
+    for (int i = 0; i < n_served; i++)
+        if (!strcmp(served[i]->name, name))
+            return served[i];
+    return NULL;
+}
+
+/* Keeps vol (taken over; NULL: forget) as the served volume name. */
+static void
+served_put(const char *name, gd_volume_t *vol)
+{
+    gd_volume_t **grown;
+
+    for (int i = 0; i < n_served; i++) {
+        if (strcmp(served[i]->name, name) != 0)
+            continue;
+        gd_vol_free(served[i]);
+        if (vol)
+            served[i] = vol;
+        else
+            served[i] = served[--n_served];
+        return;
+    }
+    if (!vol)
+        return;
+    if (!(grown = gf_realloc(served, (size_t)(n_served + 1) * sizeof(*grown)))) {
+        gd_vol_free(vol); /* not kept: only an outage would have used it */
+        return;
+    }
+    served = grown;
+    served[n_served++] = vol;
+}
+
 /* The volumes named in the key have been read: answer. */
 static void
 getspec_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cookie)
@@ -61,8 +105,10 @@ getspec_loaded(int err, gd_volume_t **vols, int n, const char *warn, void *cooki
     int errno_ = err ? -err : n == 1 ? 0 : ENOENT;
     const gd_volume_t *vol = n == 1 ? vols[0] : NULL;
 
-    if (err && snprintf(name, sizeof(name), "%.*s", (int)strcspn(key, "."), key) > 0 &&
-        (vol = gd_reconcile_known(name))) {
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(key, "."), key);
+    if (!err && !strcmp(key, name))
+        served_put(name, vol ? gd_vol_copy(vol) : NULL);
+    if (err && ((vol = served_get(name)) || (vol = gd_reconcile_known(name)))) {
         gd_store_strerror(gd.store, err, why, sizeof(why));
         gf_log(GF_LOG_WARNING, "GETSPEC %s: the store cannot be read (%s); serving the volume "
                                "as last read",

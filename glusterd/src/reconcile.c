@@ -58,6 +58,7 @@ static gd_volume_t **known; /* the volumes as last read */
 static int n_known;
 static host_t *hosts;
 static gd_mirror_t *mirror_vols, *mirror_opts; /* vol/ and global/opt/ */
+static gd_mirror_t *mirror_placed;             /* placed/UUID/: this server's bricks */
 static bool running, dirty, retry_armed, stopping;
 static rec_t *refresh_head, *refresh_tail;
 static bool refreshing;
@@ -374,7 +375,8 @@ locate_task(void *data)
         for (int i = 0; i < pd->vols[v]->n_bricks; i++) {
             const char *name = pd->vols[v]->bricks[i].host;
             host_t *h;
-            if (host_local(name) != -2 || !(h = gf_calloc(1, sizeof(*h))))
+            if (!name || pd->vols[v]->bricks[i].server || host_local(name) != -2 ||
+                !(h = gf_calloc(1, sizeof(*h))))
                 continue;
             if (!(h->name = gf_strdup(name))) {
                 gf_free(h);
@@ -391,6 +393,19 @@ locate_task(void *data)
         gf_log(GF_LOG_CRITICAL, "cannot post back to the event loop; reconciling stops");
 }
 
+/* Whether brick b is on this server: placed here (placed/UUID/), or, when its
+ * placement was not recorded (a store of an older glusterd), named by one of this
+ * server's addresses. */
+static bool
+brick_here(const gd_brick_t *b)
+{
+    if (!b->host)
+        return false; /* another server's: not mirrored here */
+    if (b->server && b->server[0])
+        return strcmp(b->server, gd.conf.uuid) == 0;
+    return host_local(b->host) == 1;
+}
+
 /* Back on the event thread: acts on every local brick. */
 static void
 pass_located(void *data)
@@ -401,7 +416,7 @@ pass_located(void *data)
         r->seen = false;
     for (int v = 0; v < pd->n; v++)
         for (int i = 0; i < pd->vols[v]->n_bricks; i++)
-            if (host_local(pd->vols[v]->bricks[i].host) == 1)
+            if (brick_here(&pd->vols[v]->bricks[i]))
                 reconcile_brick(pd->vols[v], i);
     reconcile_gone();
     refresh_next();
@@ -435,6 +450,18 @@ gd_reconcile_apply_globals(const gd_kv_t *kvs, int n)
     gd.mux = conf;
 }
 
+/* Adds this server's bricks (as mirrored) to the volumes of pd. 0 or -ENOMEM. */
+static int
+add_placed(pass_data_t *pd, char *warn, size_t len)
+{
+    char prefix[GD_STORE_KEY_MAX + 1];
+    int n;
+    const gd_kv_t *kvs = gd_mirror_kvs(mirror_placed, &n);
+
+    snprintf(prefix, sizeof(prefix), GD_PLACED_PREFIX "%s/", gd.conf.uuid);
+    return gd_vols_add_bricks(pd->vols, pd->n, kvs, n, prefix, warn, len);
+}
+
 /* Compares the configuration (as mirrored) with what runs: on the worker pool
  * the hosts' locality, then pass_located. */
 static void
@@ -445,8 +472,9 @@ pass(void)
     char warn[512] = "";
     int n;
 
-    if (stopping || !mirror_opts || !mirror_vols || !gd_mirror_ready(mirror_opts) ||
-        !gd_mirror_ready(mirror_vols))
+    if (stopping || !mirror_opts || !mirror_vols || !mirror_placed ||
+        !gd_mirror_ready(mirror_opts) || !gd_mirror_ready(mirror_vols) ||
+        !gd_mirror_ready(mirror_placed))
         return;
     if (running) {
         dirty = true;
@@ -459,6 +487,7 @@ pass(void)
     kvs = gd_mirror_kvs(mirror_vols, &n);
     if (!(pd = gf_calloc(1, sizeof(*pd))) ||
         gd_vols_from_kvs(kvs, n, &pd->vols, &pd->n, warn, sizeof(warn)) != 0 ||
+        add_placed(pd, warn, sizeof(warn)) != 0 ||
         gf_workpool_submit(gf_ctx->workers, locate_task, pd) != 0) {
         gf_log(GF_LOG_ERROR, "out of memory reconciling the bricks; trying again");
         if (pd)
@@ -481,6 +510,7 @@ mirrored(gd_mirror_t *m, void *cookie)
 void
 gd_reconcile_start(void)
 {
+    char placed[GD_STORE_KEY_MAX + 1];
     int err;
 
     if (!(by_path = gd_index_new())) {
@@ -488,8 +518,10 @@ gd_reconcile_start(void)
         return;
     }
     gd_brick_set_notify(notify);
+    snprintf(placed, sizeof(placed), GD_PLACED_PREFIX "%s/", gd.conf.uuid);
     if ((err = gd_mirror_new(GD_VOL_PREFIX, mirrored, NULL, &mirror_vols)) != 0 ||
-        (err = gd_mirror_new(GD_GLOBAL_OPT_PREFIX, mirrored, NULL, &mirror_opts)) != 0)
+        (err = gd_mirror_new(GD_GLOBAL_OPT_PREFIX, mirrored, NULL, &mirror_opts)) != 0 ||
+        (err = gd_mirror_new(placed, mirrored, NULL, &mirror_placed)) != 0)
         gf_log(GF_LOG_CRITICAL, "cannot watch the configuration: %s; bricks are not "
                                 "reconciled",
                strerror(-err));
@@ -510,7 +542,8 @@ gd_reconcile_fini(void)
     stopping = true;
     gd_mirror_free(mirror_vols);
     gd_mirror_free(mirror_opts);
-    mirror_vols = mirror_opts = NULL;
+    gd_mirror_free(mirror_placed);
+    mirror_vols = mirror_opts = mirror_placed = NULL;
     gd_brick_set_notify(NULL);
     gd_vols_free(known, n_known);
     known = NULL;

@@ -28,9 +28,10 @@ void gd_reconcile_apply_globals(const gd_kv_t *kvs, int n);
 void gd_reconcile_start(void);
 /* The session (re)started: every report is put again. */
 void gd_reconcile_session_up(void);
-/* The volume name as the last successful read of the store found it (NULL when
- * unknown): what glusterd serves volfiles from while the store cannot be read.
- * Valid until the next event-loop task. */
+/* The volume name as the last successful read of the store found it, with this
+ * server's bricks only (the others are empty slots: host NULL), or NULL when
+ * unknown: what glusterd serves its bricks' volfiles from while the store cannot
+ * be read. Valid until the next event-loop task. */
 const gd_volume_t *gd_reconcile_known(const char *name);
 
 /* Stops watching and forgets the records (at shutdown). */

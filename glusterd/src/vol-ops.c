@@ -667,7 +667,7 @@ delete_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
     char prefix[GD_STORE_KEY_MAX];
 
     if (!err && d->step == 0) {
-        gd_vol_txn_delete(op->name, op->vol->info_rev, kvs, n, d->txn);
+        gd_vol_txn_delete(op->vol, kvs, n, d->txn);
         d->step = 1;
         snprintf(prefix, sizeof(prefix), GD_STATUS_PREFIX "%s/", op->name);
         gd_store_list(gd.store, prefix, delete_listed, d);
@@ -860,8 +860,11 @@ create_located(int err, const char *msg, const gd_brick_loc_t *locs, void *cooki
         op_fail(op, -ENOMEM, "glusterd is out of memory");
     else
         op_check_locs(op, err, msg, locs, 0);
-    for (int i = 0; !op->err && i < op->vol->n_bricks; i++)
+    for (int i = 0; !op->err && i < op->vol->n_bricks; i++) {
         op->here[i] = locs[i].local;
+        if (!(op->vol->bricks[i].server = gf_strdup(locs[i].uuid)))
+            op_fail(op, -ENOMEM, "glusterd is out of memory");
+    }
     if (op->err) {
         op_end(op, NULL);
         return;

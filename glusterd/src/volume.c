@@ -182,6 +182,7 @@ gd_vol_add_brick(gd_volume_t *vol, const char *host, const char *path)
         return -ENOMEM;
     vol->bricks = b;
     b = &vol->bricks[vol->n_bricks];
+    b->server = NULL;
     b->host = gf_strdup(host);
     b->path = gf_strdup(path);
     if (!b->host || !b->path) {
@@ -284,6 +285,24 @@ copy_head(const gd_volume_t *vol)
     return c;
 }
 
+/* Appends a copy of b (an empty slot stays empty) to c. 0 or -ENOMEM. */
+static int
+copy_brick(gd_volume_t *c, const gd_brick_t *b)
+{
+    gd_brick_t *to = gf_realloc(c->bricks, (size_t)(c->n_bricks + 1) * sizeof(*to));
+
+    if (!to)
+        return -ENOMEM;
+    c->bricks = to;
+    to = &c->bricks[c->n_bricks++];
+    memset(to, 0, sizeof(*to));
+    if ((b->host && !(to->host = gf_strdup(b->host))) ||
+        (b->path && !(to->path = gf_strdup(b->path))) ||
+        (b->server && !(to->server = gf_strdup(b->server))))
+        return -ENOMEM;
+    return 0;
+}
+
 /* A copy of vol with its bricks first..first+count-1 and all its options. NULL on
  * ENOMEM. */
 static gd_volume_t *
@@ -292,8 +311,9 @@ copy_bricks(const gd_volume_t *vol, int first, int count)
     gd_volume_t *c = copy_head(vol);
     int err = c ? 0 : -ENOMEM;
 
+    c->n_declared = first == 0 && count == vol->n_bricks ? vol->n_declared : count;
     for (int i = first; !err && i < first + count; i++)
-        err = gd_vol_add_brick(c, vol->bricks[i].host, vol->bricks[i].path);
+        err = copy_brick(c, &vol->bricks[i]);
     for (int i = 0; !err && i < vol->n_opts; i++)
         err = add_opt(c, vol->opts[i].key, vol->opts[i].value);
     if (err) {
@@ -323,6 +343,7 @@ gd_vol_free(gd_volume_t *vol)
     for (int i = 0; i < vol->n_bricks; i++) {
         gf_free(vol->bricks[i].host);
         gf_free(vol->bricks[i].path);
+        gf_free(vol->bricks[i].server);
     }
     for (int i = 0; i < vol->n_opts; i++) {
         gf_free(vol->opts[i].key);
@@ -350,9 +371,12 @@ char *
 gd_vol_info_value(const gd_volume_t *vol)
 {
     char *text = NULL;
-    if (gf_asprintf(&text, "id=%s\nstatus=%s\ntype=%s\ntransport=%s\nusername=%s\npassword=%s\n",
+    if (gf_asprintf(&text,
+                    "id=%s\nstatus=%s\ntype=%s\ntransport=%s\nusername=%s\npassword=%s\n"
+                    "bricks=%d\n",
                     vol->id, gd_vol_status_word(vol->status), vol->type, vol->transport,
-                    vol->username, vol->password) < 0)
+                    vol->username, vol->password,
+                    vol->n_declared ? vol->n_declared : vol->n_bricks) < 0)
         return NULL;
     return text;
 }
@@ -375,6 +399,7 @@ static int
 parse_info(gd_volume_t *vol, const gd_kv_t *kv)
 {
     char *id = gd_field(kv->value, "id"), *status = gd_field(kv->value, "status");
+    char *count = gd_field(kv->value, "bricks");
     int st = status ? gd_vol_status_parse(status) : -1;
     int ok = id && strlen(id) == 36 && st >= 0;
 
@@ -382,7 +407,9 @@ parse_info(gd_volume_t *vol, const gd_kv_t *kv)
         memcpy(vol->id, id, 37);
     gf_free(id);
     gf_free(status);
-    if (!ok)
+    vol->n_declared = count ? atoi(count) : 0;
+    gf_free(count);
+    if (!ok || vol->n_declared < 0)
         return -EINVAL;
     vol->status = (gd_vol_status_t)st;
     vol->info_rev = kv->rev;
@@ -419,6 +446,7 @@ parse_brick(gd_volume_t *vol, const char *n_text, const gd_kv_t *kv)
         return -EINVAL;
     b->host = gd_field(kv->value, "host");
     b->path = gd_field(kv->value, "path");
+    b->server = gd_field(kv->value, "server");
     return b->host && b->path ? 0 : -EINVAL;
 }
 
@@ -504,9 +532,65 @@ gd_vols_from_kvs(const gd_kv_t *kvs, int n, gd_volume_t ***out, int *nout, char 
         return ret;
     }
     qsort(vols, (size_t)nv, sizeof(*vols), vol_cmp);
+    if ((ret = gd_vols_add_bricks(vols, nv, kvs, n, GD_BRICK_PREFIX, err, errlen)) != 0) {
+        gd_vols_free(vols, nv);
+        return ret;
+    }
     *out = vols;
     *nout = nv;
     return 0;
+}
+
+/* The volume named name (nlen bytes) in vols[0..nv), sorted by name, or NULL. */
+static gd_volume_t *
+find_vol(gd_volume_t **vols, int nv, const char *name, size_t nlen)
+{
+    int lo = 0, hi = nv;
+
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, c = strncmp(vols[mid]->name, name, nlen);
+        if (c == 0 && vols[mid]->name[nlen])
+            c = 1;
+        if (c == 0)
+            return vols[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int
+gd_vols_add_bricks(gd_volume_t **vols, int nv, const gd_kv_t *kvs, int n, const char *prefix,
+                   char *err, size_t errlen)
+{
+    size_t skip = strlen(prefix);
+
+    for (int i = 0; i < n; i++) {
+        const char *name = kvs[i].key + skip, *slash;
+        gd_volume_t *vol;
+        int ret;
+        if (strncmp(kvs[i].key, prefix, skip) != 0 || !(slash = strchr(name, '/')) ||
+            !(vol = find_vol(vols, nv, name, (size_t)(slash - name))))
+            continue;
+        if ((ret = parse_brick(vol, slash + 1, &kvs[i])) == -ENOMEM)
+            return ret;
+        if (ret && err && errlen)
+            snprintf(err, errlen, "the store keys of volume %s cannot be read", vol->name);
+        if (kvs[i].rev > vol->gen)
+            vol->gen = kvs[i].rev;
+    }
+    return 0;
+}
+
+int
+gd_vol_complete(const gd_volume_t *vol)
+{
+    for (int i = 0; i < vol->n_bricks; i++)
+        if (!vol->bricks[i].host)
+            return 0;
+    return vol->n_bricks > 0 && (!vol->n_declared || vol->n_declared == vol->n_bricks);
 }
 
 /* Adds to txn a put of "vol/NAME/SUFFIX" = value (a key too long fails txn). */
@@ -533,10 +617,22 @@ guard_info(gd_txn_t *txn, const char *name, uint64_t rev)
     gd_txn_guard(txn, key, rev);
 }
 
+/* key (GD_STORE_KEY_MAX + 1 bytes) = brick/NAME/N, or placed/SERVER/NAME/N (a key
+ * too long fails txn). */
+static void
+brick_key(gd_txn_t *txn, char *key, const char *name, int n, const char *server)
+{
+    int len = server ? snprintf(key, GD_STORE_KEY_MAX + 1, GD_PLACED_PREFIX "%s/%s/%d",
+                                server, name, n)
+                     : snprintf(key, GD_STORE_KEY_MAX + 1, GD_BRICK_PREFIX "%s/%d", name, n);
+    if (len > GD_STORE_KEY_MAX)
+        txn->err = -ENAMETOOLONG;
+}
+
 void
 gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn)
 {
-    char suffix[64], *value = gd_vol_info_value(vol);
+    char *value = gd_vol_info_value(vol);
 
     if (!value) {
         txn->err = -ENOMEM;
@@ -546,13 +642,19 @@ gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn)
     put_vol_key(txn, vol->name, "info", value);
     gf_free(value);
     for (int i = 0; i < vol->n_bricks; i++) {
-        snprintf(suffix, sizeof(suffix), "brick/%d", i);
-        if (gf_asprintf(&value, "host=%s\npath=%s\n", vol->bricks[i].host,
-                        vol->bricks[i].path) < 0) {
+        const gd_brick_t *b = &vol->bricks[i];
+        char key[GD_STORE_KEY_MAX + 1];
+        if (gf_asprintf(&value, "host=%s\npath=%s\nserver=%s\n", b->host, b->path,
+                        b->server ? b->server : "") < 0) {
             txn->err = -ENOMEM;
             return;
         }
-        put_vol_key(txn, vol->name, suffix, value);
+        brick_key(txn, key, vol->name, i, NULL);
+        gd_txn_put_str(txn, key, value);
+        if (b->server && b->server[0]) {
+            brick_key(txn, key, vol->name, i, b->server);
+            gd_txn_put_str(txn, key, value);
+        }
         gf_free(value);
     }
     for (int i = 0; i < vol->n_opts; i++) {
@@ -599,51 +701,141 @@ gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_tx
 }
 
 void
-gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,
-                  gd_txn_t *txn)
+gd_vol_txn_delete(const gd_volume_t *vol, const gd_kv_t *kvs, int n, gd_txn_t *txn)
 {
-    guard_info(txn, name, info_rev);
+    char key[GD_STORE_KEY_MAX + 1];
+
+    guard_info(txn, vol->name, vol->info_rev);
     for (int i = 0; i < n; i++)
         gd_txn_delete(txn, kvs[i].key);
+    for (int i = 0; i < vol->n_bricks; i++) {
+        brick_key(txn, key, vol->name, i, NULL);
+        gd_txn_delete(txn, key);
+        if (vol->bricks[i].server && vol->bricks[i].server[0]) {
+            brick_key(txn, key, vol->name, i, vol->bricks[i].server);
+            gd_txn_delete(txn, key);
+        }
+    }
 }
 
-/* A gd_vols_load in progress. */
+/*
+ * A gd_vols_load in progress: vol/[NAME/] is listed, then brick/[NAME/]. The two
+ * lists are read at two revisions: a volume created or deleted between them shows
+ * with some of its bricks missing, and the load starts again (LOAD_TRIES times,
+ * then such a volume is left out and named in the warning).
+ */
+#define LOAD_TRIES 5
+
 typedef struct load {
+    gd_store_t *s;
+    char name[GD_VOL_NAME_MAX + 1]; /* "": every volume */
+    gd_volume_t **vols;
+    int nv;
+    int tries;
+    char warn[256];
     gd_vols_cb_t cb;
     void *cookie;
 } load_t;
 
+static void load_start(load_t *l);
+
+/* Ends l with err (its volumes go to the callback). */
+static void
+load_end(load_t *l, int err)
+{
+    if (err) {
+        gd_vols_free(l->vols, l->nv);
+        l->vols = NULL;
+        l->nv = 0;
+    }
+    l->cb(err, l->vols, l->nv, l->warn, l->cookie);
+    gf_free(l);
+}
+
+/* Leaves out the volumes that lack bricks; whether there were any. */
+static int
+drop_incomplete(load_t *l)
+{
+    int kept = 0, dropped = 0;
+
+    for (int i = 0; i < l->nv; i++) {
+        if (gd_vol_complete(l->vols[i])) {
+            l->vols[kept++] = l->vols[i];
+            continue;
+        }
+        snprintf(l->warn, sizeof(l->warn), "volume %s is being created or deleted: its "
+                 "bricks cannot be read yet", l->vols[i]->name);
+        gd_vol_free(l->vols[i]);
+        dropped = 1;
+    }
+    l->nv = kept;
+    return dropped;
+}
+
+static void
+load_bricks_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
+{
+    load_t *l = cookie;
+
+    if (!err)
+        err = gd_vols_add_bricks(l->vols, l->nv, kvs, n, GD_BRICK_PREFIX, l->warn,
+                                 sizeof(l->warn));
+    if (err) {
+        load_end(l, err);
+        return;
+    }
+    if (drop_incomplete(l) && ++l->tries < LOAD_TRIES) {
+        gd_vols_free(l->vols, l->nv);
+        l->vols = NULL;
+        l->nv = 0;
+        l->warn[0] = '\0';
+        load_start(l);
+        return;
+    }
+    load_end(l, 0);
+}
+
 static void
 load_list_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
 {
-    load_t l = *(load_t *)cookie;
-    gd_volume_t **vols = NULL;
-    int nv = 0;
-    char warn[256] = "";
+    load_t *l = cookie;
+    char prefix[GD_STORE_KEY_MAX + 1];
 
-    gf_free(cookie);
     if (!err)
-        err = gd_vols_from_kvs(kvs, n, &vols, &nv, warn, sizeof(warn));
-    l.cb(err, vols, nv, warn, l.cookie);
+        err = gd_vols_from_kvs(kvs, n, &l->vols, &l->nv, l->warn, sizeof(l->warn));
+    if (err || l->nv == 0) {
+        load_end(l, err);
+        return;
+    }
+    snprintf(prefix, sizeof(prefix), GD_BRICK_PREFIX "%s%s", l->name, l->name[0] ? "/" : "");
+    gd_store_list(l->s, prefix, load_bricks_cb, l);
+}
+
+static void
+load_start(load_t *l)
+{
+    char prefix[GD_STORE_KEY_MAX + 1];
+
+    snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s%s", l->name, l->name[0] ? "/" : "");
+    gd_store_list(l->s, prefix, load_list_cb, l);
 }
 
 void
 gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie)
 {
-    char prefix[GD_STORE_KEY_MAX + 1];
-    load_t *l = gf_malloc(sizeof(*l));
+    load_t *l;
 
-    if (!l) {
-        cb(-ENOMEM, NULL, 0, "", cookie);
-        return;
-    }
-    l->cb = cb;
-    l->cookie = cookie;
-    if (snprintf(prefix, sizeof(prefix), GD_VOL_PREFIX "%s%s", name ? name : "",
-                 name ? "/" : "") >= (int)sizeof(prefix)) {
-        gf_free(l);
+    if (name && strlen(name) > GD_VOL_NAME_MAX) {
         cb(0, NULL, 0, "", cookie); /* no volume has so long a name */
         return;
     }
-    gd_store_list(s, prefix, load_list_cb, l);
+    if (!(l = gf_calloc(1, sizeof(*l)))) {
+        cb(-ENOMEM, NULL, 0, "", cookie);
+        return;
+    }
+    l->s = s;
+    snprintf(l->name, sizeof(l->name), "%s", name ? name : "");
+    l->cb = cb;
+    l->cookie = cookie;
+    load_start(l);
 }

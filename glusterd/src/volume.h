@@ -3,10 +3,19 @@
  * the rules its parts must follow, and its layout in the store, one key per object:
  *
  *   vol/NAME/info        "id=UUID\nstatus=created|started|stopped\ntype=distribute\n
- *                         transport=tcp\nusername=U\npassword=P\n"
- *   vol/NAME/brick/N     "host=HOST\npath=/PATH\n"       (N = 0, 1, ... in brick order)
+ *                         transport=tcp\nusername=U\npassword=P\nbricks=COUNT\n"
  *   vol/NAME/opt/KEY     the option's value
+ *   brick/NAME/N         "host=HOST\npath=/PATH\nserver=UUID\n"  (N = 0, 1, ... in
+ *                         brick order; server: the server it was placed on at create)
+ *   placed/UUID/NAME/N   the same value: the bricks of server UUID, for it alone
  *   global/opt/KEY       a cluster-wide option's value (`volume set all KEY VALUE`)
+ *
+ * Every server watches vol/ (what each change of a volume is about) and its own
+ * placed/UUID/: a volume with a brick on each of N servers reaches each server as
+ * its info, options and one brick, not N bricks (the bricks are read whole only by
+ * the server running a command or serving a client's volfile). Stores written
+ * before brick/ existed keep their bricks as vol/NAME/brick/N (no server=): they
+ * are still read, and each server recognises its own by address.
  *
  * Runtime state (ports, pids, online) is not here: see brick-proc.h and pmap.h.
  */
@@ -20,14 +29,17 @@
 
 #define GD_VOL_NAME_MAX 64
 #define GD_VOL_PREFIX "vol/"
+#define GD_BRICK_PREFIX "brick/"
+#define GD_PLACED_PREFIX "placed/"
 #define GD_GLOBAL_OPT_PREFIX "global/opt/"
 
 /* In the order (and with the numbers) GlusterFS uses. */
 typedef enum { GD_VOL_CREATED = 0, GD_VOL_STARTED = 1, GD_VOL_STOPPED = 2 } gd_vol_status_t;
 
 typedef struct gd_brick {
-    char *host;
+    char *host; /* NULL (with path) in a volume that holds only some of its bricks */
     char *path;
+    char *server; /* UUID of the server it is placed on; NULL: not recorded */
 } gd_brick_t;
 
 typedef struct gd_opt {
@@ -45,6 +57,7 @@ typedef struct gd_volume {
     char *password;
     gd_brick_t *bricks;
     int n_bricks;
+    int n_declared; /* bricks= of its info: how many it has; 0: not given */
     gd_opt_t *opts;
     int n_opts;
     uint64_t info_rev; /* revision of vol/NAME/info when read; 0 for a new volume */
@@ -110,12 +123,24 @@ char *gd_vol_info_value(const gd_volume_t *vol);
 
 /*
  * Builds the volumes found in kvs (a store listing of GD_VOL_PREFIX or a part of
- * it, sorted by key). *out gets an array of n volumes sorted by name (gd_vols_free
+ * it, sorted by key; keys of GD_BRICK_PREFIX in it add bricks, the others are
+ * ignored). *out gets an array of n volumes sorted by name (gd_vols_free
  * it). A volume whose keys cannot be read is skipped and named in err (the others
  * are still returned). 0 or -ENOMEM.
  */
 int gd_vols_from_kvs(const gd_kv_t *kvs, int n, gd_volume_t ***out, int *nout, char *err,
                      size_t errlen);
+/*
+ * Adds to vols[0..nv) (sorted by name) the bricks in kvs whose keys are prefix
+ * NAME/N (prefix: brick/ or placed/UUID/; other keys are ignored, as are bricks
+ * of volumes not in vols). A volume whose brick key cannot be read is named in
+ * err. 0 or -ENOMEM.
+ */
+int gd_vols_add_bricks(gd_volume_t **vols, int nv, const gd_kv_t *kvs, int n,
+                       const char *prefix, char *err, size_t errlen);
+/* Whether vol holds all its bricks: 0..n_bricks-1 each present, as many as its
+ * info declares. */
+int gd_vol_complete(const gd_volume_t *vol);
 
 /*
  * Reads volume name (NULL: every volume) from s and calls cb with the volumes
@@ -133,9 +158,8 @@ void gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn);
 void gd_vol_txn_update_info(const gd_volume_t *vol, gd_txn_t *txn);
 /* Adds to txn the put of vol/NAME/opt/KEY = value, or (value NULL) its deletion. */
 void gd_vol_txn_opt(const gd_volume_t *vol, const char *key, const char *value, gd_txn_t *txn);
-/* Adds to txn the deletion of every key in kvs (a listing of vol/NAME/), guarded by
- * info_rev (the revision of vol/NAME/info the caller decided on). */
-void gd_vol_txn_delete(const char *name, uint64_t info_rev, const gd_kv_t *kvs, int n,
-                       gd_txn_t *txn);
+/* Adds to txn the deletion of every key in kvs (a listing of vol/NAME/) and of the
+ * brick/ and placed/ keys of vol's bricks, guarded by vol->info_rev. */
+void gd_vol_txn_delete(const gd_volume_t *vol, const gd_kv_t *kvs, int n, gd_txn_t *txn);
 
 #endif

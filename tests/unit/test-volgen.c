@@ -121,6 +121,57 @@ kv_cmp(const void *x, const void *y)
     return strcmp(((const gd_kv_t *)x)->key, ((const gd_kv_t *)y)->key);
 }
 
+/* Each brick is also placed under its server (placed/UUID/): a server that reads
+ * only its own placement gets the volume with its bricks alone, in their places;
+ * deleting the volume removes every key create wrote. */
+static void
+test_store_placement(void **state)
+{
+    static const char *const servers[] = {"u1", "u2", "u1"};
+    gd_volume_t *vol = make_vol("w", 3), **vols = NULL, *copy;
+    gd_txn_t *txn = gd_txn_new(), *del = gd_txn_new();
+    gd_kv_t kvs[16];
+    int n = 0, nv = 0, puts = 0, deletes = 0;
+    char err[128] = "";
+
+    for (int i = 0; i < 3; i++)
+        vol->bricks[i].server = gf_strdup(servers[i]);
+    gd_vol_txn_create(vol, txn);
+    assert_int_equal(txn->err, 0);
+    for (int i = 0; i < txn->n_ops; i++) {
+        const char *k = txn->ops[i].key;
+        if (strncmp(k, "vol/", 4) == 0 || strncmp(k, "placed/u1/", 10) == 0)
+            kvs[n++] = (gd_kv_t){txn->ops[i].key, txn->ops[i].value, txn->ops[i].len, 4};
+        puts += strncmp(k, "placed/", 7) == 0;
+    }
+    assert_int_equal(puts, 3);
+    qsort(kvs, (size_t)n, sizeof(kvs[0]), kv_cmp);
+    assert_int_equal(gd_vols_from_kvs(kvs, n, &vols, &nv, err, sizeof(err)), 0);
+    assert_int_equal(nv, 1);
+    assert_int_equal(vols[0]->n_bricks, 0); /* vol/ alone holds no brick */
+    assert_int_equal(gd_vols_add_bricks(vols, nv, kvs, n, "placed/u1/", err, sizeof(err)), 0);
+    assert_int_equal(vols[0]->n_bricks, 3);
+    assert_string_equal(vols[0]->bricks[0].path, "/data/b0");
+    assert_null(vols[0]->bricks[1].host); /* u2's */
+    assert_string_equal(vols[0]->bricks[2].server, "u1");
+    assert_false(gd_vol_complete(vols[0]));
+    assert_non_null(copy = gd_vol_copy(vols[0]));
+    assert_string_equal(copy->bricks[2].path, "/data/b2");
+    gd_vol_free(copy);
+    gd_vols_free(vols, nv);
+
+    vol->info_rev = 4;
+    gd_vol_txn_delete(vol, NULL, 0, del);
+    for (int i = 0; i < del->n_ops; i++)
+        deletes += strncmp(del->ops[i].key, "brick/w/", 8) == 0 ||
+                   strncmp(del->ops[i].key, "placed/", 7) == 0;
+    assert_int_equal(deletes, 6);
+    assert_string_equal(del->guards[0].key, "vol/w/info");
+    gd_txn_free(txn);
+    gd_txn_free(del);
+    gd_vol_free(vol);
+}
+
 static void
 test_store_layout_round_trip(void **state)
 {
@@ -410,6 +461,7 @@ main(void)
         cmocka_unit_test(test_volfile_id),
         cmocka_unit_test(test_new_volume_has_fresh_ids),
         cmocka_unit_test(test_store_layout_round_trip),
+        cmocka_unit_test(test_store_placement),
         cmocka_unit_test(test_unreadable_volume_skipped),
         cmocka_unit_test(test_client_volfile_one_brick),
         cmocka_unit_test(test_client_volfile_distribute),

@@ -10,6 +10,9 @@
 #       P+2(K-1) and its peers on P+2(K-1)+1 (default P 23790); waits until the
 #       cluster is healthy and prints the client URLs, comma-separated (also in
 #       DIR/urls). --fast: 25 ms heartbeats and 250 ms elections, for tests.
+#       Members allow 4096 operations per transaction ($ETCD_MAX_TXN_OPS
+#       overrides it; etcd's own default, 128, limits a volume to about 60
+#       bricks: glusterd creates a volume in one transaction).
 #   etcd-cluster.sh stop DIR                 stops every member, by PID
 #   etcd-cluster.sh stop-member DIR K [SIG]  stops member K (SIG: TERM, or KILL)
 #   etcd-cluster.sh start-member DIR K       restarts member K on its data
@@ -25,13 +28,14 @@ die() {
 }
 
 usage() {
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 ETCD=${ETCD:-etcd}
 ETCDCTL=${ETCDCTL:-etcdctl}
 export ETCDCTL_API=3
+export ETCD_MAX_TXN_OPS=${ETCD_MAX_TXN_OPS:-4096}
 
 client_port() { echo $((BASE_PORT + 2 * ($1 - 1))); }
 peer_port() { echo $((BASE_PORT + 2 * ($1 - 1) + 1)); }

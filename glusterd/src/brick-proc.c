@@ -888,8 +888,8 @@ find_started(const restore_t *r, const char *path, const char *id, int *idx)
         for (int i = 0; i < r->vols[v]->n_bricks; i++) {
             char *bid;
             int match;
-            if (strcmp(r->vols[v]->bricks[i].path, path) != 0)
-                continue;
+            if (!r->vols[v]->bricks[i].path || strcmp(r->vols[v]->bricks[i].path, path) != 0)
+                continue; /* another server's (not loaded), or another path */
             bid = gd_brick_volfile_id(r->vols[v], &r->vols[v]->bricks[i]);
             match = bid && strcmp(bid, id) == 0;
             gf_free(bid);

@@ -147,7 +147,9 @@ static int
 getspec(rpc_req_t *req)
 {
     gf_getspec_req args = {0};
-    char name[GD_VOL_NAME_MAX + 1];
+    char name[GD_VOL_NAME_MAX + 1], *spec;
+    const gd_volume_t *vol;
+    int err = 0;
 
     if (rpc_req_decode(req, (xdrproc_t)xdr_gf_getspec_req, &args, NULL) != 0)
         return -EBADMSG;
@@ -160,6 +162,17 @@ getspec(rpc_req_t *req)
                rpc_svc_conn_peer(req->conn));
         gf_free(req->priv);
         getspec_reply(req, NULL, ENOENT);
+        return 0;
+    }
+    if (strcmp(req->priv, name) != 0 && (vol = gd_reconcile_known(name)) &&
+        (spec = volfile_for(vol, req->priv, &err))) {
+        /* A brick of this server, as the reconciler started it: no need to read the
+         * whole volume (a volume on N servers would cost N reads of N bricks). */
+        gf_log(GF_LOG_DEBUG, "GETSPEC %s from %s", (char *)req->priv,
+               rpc_svc_conn_peer(req->conn));
+        gf_free(req->priv);
+        getspec_reply(req, spec, 0);
+        gf_free(spec);
         return 0;
     }
     gd_vols_load(gd.store, name, getspec_loaded, req);

@@ -1238,7 +1238,7 @@ restore_globals_listed(int err, const gd_kv_t *kvs, int n, void *cookie)
         return;
     }
     gd_reconcile_apply_globals(kvs, n);
-    gd_vols_load(gd.store, NULL, restore_loaded, NULL);
+    gd_vols_load_placed(gd.store, gd.conf.uuid, restore_loaded, NULL);
 }
 
 void

@@ -729,6 +729,11 @@ gd_vol_txn_delete(const gd_volume_t *vol, const gd_kv_t *kvs, int n, gd_txn_t *t
 typedef struct load {
     gd_store_t *s;
     char name[GD_VOL_NAME_MAX + 1]; /* "": every volume */
+    char bricks[GD_STORE_KEY_MAX + 1]; /* the listing of the bricks: brick/[NAME/], or
+                                          placed/UUID/ (a server's bricks alone) */
+    char parse[GD_STORE_KEY_MAX + 1];  /* what precedes NAME/N there: brick/ or
+                                          placed/UUID/ */
+    int whole;                         /* every brick of each volume wanted */
     gd_volume_t **vols;
     int nv;
     int tries;
@@ -778,13 +783,12 @@ load_bricks_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
     load_t *l = cookie;
 
     if (!err)
-        err = gd_vols_add_bricks(l->vols, l->nv, kvs, n, GD_BRICK_PREFIX, l->warn,
-                                 sizeof(l->warn));
+        err = gd_vols_add_bricks(l->vols, l->nv, kvs, n, l->parse, l->warn, sizeof(l->warn));
     if (err) {
         load_end(l, err);
         return;
     }
-    if (drop_incomplete(l) && ++l->tries < LOAD_TRIES) {
+    if (l->whole && drop_incomplete(l) && ++l->tries < LOAD_TRIES) {
         gd_vols_free(l->vols, l->nv);
         l->vols = NULL;
         l->nv = 0;
@@ -799,7 +803,6 @@ static void
 load_list_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
 {
     load_t *l = cookie;
-    char prefix[GD_STORE_KEY_MAX + 1];
 
     if (!err)
         err = gd_vols_from_kvs(kvs, n, &l->vols, &l->nv, l->warn, sizeof(l->warn));
@@ -807,8 +810,7 @@ load_list_cb(int err, const gd_kv_t *kvs, int n, void *cookie)
         load_end(l, err);
         return;
     }
-    snprintf(prefix, sizeof(prefix), GD_BRICK_PREFIX "%s%s", l->name, l->name[0] ? "/" : "");
-    gd_store_list(l->s, prefix, load_bricks_cb, l);
+    gd_store_list(l->s, l->bricks, load_bricks_cb, l);
 }
 
 static void
@@ -820,22 +822,46 @@ load_start(load_t *l)
     gd_store_list(l->s, prefix, load_list_cb, l);
 }
 
+/* Starts a load of volume name ("" every one) with the bricks listed under
+ * bricks, keys parse NAME/N (whole: all of them). */
+static void
+load_new(gd_store_t *s, const char *name, const char *bricks, const char *parse, int whole,
+         gd_vols_cb_t cb, void *cookie)
+{
+    load_t *l = gf_calloc(1, sizeof(*l));
+
+    if (!l) {
+        cb(-ENOMEM, NULL, 0, "", cookie);
+        return;
+    }
+    l->s = s;
+    snprintf(l->name, sizeof(l->name), "%s", name);
+    snprintf(l->bricks, sizeof(l->bricks), "%s", bricks);
+    snprintf(l->parse, sizeof(l->parse), "%s", parse);
+    l->whole = whole;
+    l->cb = cb;
+    l->cookie = cookie;
+    load_start(l);
+}
+
 void
 gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie)
 {
-    load_t *l;
+    char bricks[GD_STORE_KEY_MAX + 1];
 
     if (name && strlen(name) > GD_VOL_NAME_MAX) {
         cb(0, NULL, 0, "", cookie); /* no volume has so long a name */
         return;
     }
-    if (!(l = gf_calloc(1, sizeof(*l)))) {
-        cb(-ENOMEM, NULL, 0, "", cookie);
-        return;
-    }
-    l->s = s;
-    snprintf(l->name, sizeof(l->name), "%s", name ? name : "");
-    l->cb = cb;
-    l->cookie = cookie;
-    load_start(l);
+    snprintf(bricks, sizeof(bricks), GD_BRICK_PREFIX "%s%s", name ? name : "", name ? "/" : "");
+    load_new(s, name ? name : "", bricks, GD_BRICK_PREFIX, 1, cb, cookie);
+}
+
+void
+gd_vols_load_placed(gd_store_t *s, const char *uuid, gd_vols_cb_t cb, void *cookie)
+{
+    char bricks[GD_STORE_KEY_MAX + 1];
+
+    snprintf(bricks, sizeof(bricks), GD_PLACED_PREFIX "%s/", uuid);
+    load_new(s, "", bricks, bricks, 0, cb, cookie);
 }

@@ -151,6 +151,10 @@ int gd_vol_complete(const gd_volume_t *vol);
 typedef void (*gd_vols_cb_t)(int err, gd_volume_t **vols, int n, const char *warn,
                              void *cookie);
 void gd_vols_load(gd_store_t *s, const char *name, gd_vols_cb_t cb, void *cookie);
+/* The same for every volume, with only the bricks placed on server uuid (the
+ * others are empty slots, host and path NULL): what a server needs of the
+ * volumes to run its own bricks. */
+void gd_vols_load_placed(gd_store_t *s, const char *uuid, gd_vols_cb_t cb, void *cookie);
 
 /* Adds to txn the keys of a new volume, guarded by vol/NAME/info not existing. */
 void gd_vol_txn_create(const gd_volume_t *vol, gd_txn_t *txn);

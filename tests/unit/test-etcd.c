@@ -816,6 +816,23 @@ static void test_failover_member_hung(void **state)
     gd_etcd_destroy(c);
 }
 
+/* A client told to start at member 1 sends there first: with member 0 hung, its
+ * request is answered at the first attempt. */
+static void test_first_member(void **state)
+{
+    gd_etcd_opts_t opts = {.first_member = 4}; /* modulo 3: member 1 */
+    gd_etcd_t *c;
+    res_t *r;
+    assert_int_equal(gd_etcd_new(E.urls, E.events, E.timers, &opts, &c), 0);
+    kill(E.m[0].pid, SIGSTOP);
+    r = put(c, "t/first", "1", 0);
+    kill(E.m[0].pid, SIGCONT);
+    assert_int_equal(r->err, 0);
+    assert_int_equal(gd_etcd_requests(c), 1);
+    res_free(r);
+    gd_etcd_destroy(c);
+}
+
 /* A member that is alive but slow (the two others hang for a while, too short
  * for an election) is waited for: a txn sent to it is applied and answered
  * rather than given up as "outcome unknown" when the attempt limit passes. */
@@ -983,6 +1000,7 @@ int main(void)
         cmocka_unit_test(test_failover_dead_url),
         cmocka_unit_test(test_failover_member_killed),
         cmocka_unit_test(test_failover_member_hung),
+        cmocka_unit_test(test_first_member),
         cmocka_unit_test(test_slow_member_waited_for),
         cmocka_unit_test(test_no_quorum),
         cmocka_unit_test(test_unreachable_bounded),

@@ -102,14 +102,27 @@ rec_forget(rec_t *r)
     gf_free(r);
 }
 
+static void retry_later(void);
+
+/* A report was put (or deleted: key cookie). One that failed is put again by a
+ * later pass; one that failed for want of a session, when it is back. */
 static void
 published(int err, uint64_t rev, void *cookie)
 {
-    char msg[512];
+    char msg[512], key[GD_STORE_KEY_MAX];
 
     if (err && err != -ENOTCONN) {
         gd_store_strerror(gd.store, err, msg, sizeof(msg));
-        gf_log(GF_LOG_WARNING, "cannot report brick %s: %s", (char *)cookie, msg);
+        gf_log(GF_LOG_WARNING, "cannot report brick %s: %s; trying again", (char *)cookie,
+               msg);
+        for (rec_t *r = recs; r; r = r->next) {
+            gd_bstatus_key(r->vol, r->idx, key, sizeof(key));
+            if (!strcmp(key, cookie)) {
+                gf_free(r->published);
+                r->published = NULL;
+            }
+        }
+        retry_later();
     }
     gf_free(cookie);
 }
@@ -324,7 +337,8 @@ reconcile_brick(const gd_volume_t *vol, int idx)
         }
         if (!want)
             r->gen = vol->gen;
-        publish(r);
+        if (vol->status != GD_VOL_CREATED || exists)
+            publish(r); /* a volume never started has nothing to report */
     }
 }
 

@@ -843,17 +843,18 @@ static void probe(gd_etcd_t *c, int m)
     start_attempt(c, r);
 }
 
-/* Ends the attempt of r (why) and sends it again, or fails it. */
+/* Ends the attempt of unary request r (why) and sends it again, or fails it. */
 static void abandon(gd_etcd_t *c, req_t *r, const char *why)
 {
     stream_abort(c, r);
-    if (r->watch)
-        watch_reconnect(c, r, why);
-    else
-        transport_failed(c, r, maybe_sent(r, CURLE_OPERATION_TIMEDOUT), why);
+    transport_failed(c, r, maybe_sent(r, CURLE_OPERATION_TIMEDOUT), why);
 }
 
-/* Member m did not answer a status request: what is in flight on it moves on. */
+/* Member m did not answer a status request: the requests waiting on it move on.
+ * Its watch streams stay: a member that is merely overloaded answers late, and
+ * moving every watch of every client would add to its load; a watch loses
+ * nothing by waiting, and a member cut off from the others ends its watches
+ * itself (the require-leader flag). */
 static void member_hung(gd_etcd_t *c, int m)
 {
     const char *why = "member did not answer (hung?)";
@@ -861,7 +862,7 @@ static void member_hung(gd_etcd_t *c, int m)
            c->urls[m], c->attempt_ms);
     for (req_t *r = c->active.head, *next; r; r = next) {
         next = r->next;
-        if (r->member == m && r->kind != GD_ETCD_PROBE)
+        if (r->member == m && r->kind != GD_ETCD_PROBE && !r->watch)
             abandon(c, r, why);
     }
     member_failed(c, m, why);

@@ -31,7 +31,8 @@
  * deletes, lease calls, campaigns and resigns).
  * Watches never give up: they reconnect (to the next member, with a growing
  * pause up to 2 s) and resume after the last revision they delivered, so no
- * event is lost or repeated across a restart. Every request asks etcd to
+ * event is lost or repeated across a restart; a watch stays on a member that is
+ * slow to answer (it loses nothing by waiting). Every request asks etcd to
  * require a leader, so a member cut off from the majority refuses (and ends its
  * watches) rather than answer with stale data.
  *

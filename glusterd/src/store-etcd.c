@@ -594,17 +594,32 @@ static void granted(const gd_etcd_reply_t *r, void *cookie)
     pthread_mutex_unlock(&s->mu);
 }
 
+static void rechecked(const gd_etcd_reply_t *r, void *cookie);
+static void campaign_end(campaign_t *c);
+
 /* A renewal of the current lease succeeded: a session that seemed lost is up
- * again, with the leaderships it held. */
+ * again, with the leaderships it held. A campaign still waiting is checked
+ * against the election's leader: while the members were too busy to renew the
+ * lease in time, the answer to a campaign can be lost (its request moved to
+ * another member) although its key has become the leader's. */
 static void renewed(etcd_store_t *s)
 {
     s->sess.last_ok = s->sess.sent;
     if (s->sess.up)
         return;
     report_session(s, 1);
-    for (election_t *el = s->elections; el; el = el->next)
+    for (election_t *el = s->elections; el; el = el->next) {
+        campaign_t *c;
         if (el->won_lease == s->sess.lease && el->lease == s->sess.lease && !el->leader)
             report_leader(el, s, 1);
+        else if (el->lease == s->sess.lease && !el->leader &&
+                 (c = gf_calloc(1, sizeof(*c)))) {
+            *c = (campaign_t){.next = el->campaigns, .el = el, .lease = el->lease};
+            el->campaigns = c;
+            if (gd_etcd_leader(s->etcd, el->name, rechecked, c) != 0)
+                campaign_end(c);
+        }
+    }
     campaign_all(s);
 }
 
@@ -713,6 +728,28 @@ static void checked(const gd_etcd_reply_t *r, void *cookie)
     } else {
         campaign_failed(c);
     }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The leader read by renewed: this server leads when the leader's key is the one
+ * of its lease; else its campaign goes on waiting. */
+static void rechecked(const gd_etcd_reply_t *r, void *cookie)
+{
+    campaign_t *c = cookie;
+    election_t *el = c->el;
+    etcd_store_t *s = el->s;
+    int ours = !r->err && r->n_kvs > 0 && r->kvs[0].lease == c->lease;
+    pthread_mutex_lock(&s->mu);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    if (ours && lease_live(s, c->lease)) {
+        el->won_lease = c->lease;
+        if (!el->leader)
+            report_leader(el, s, 1);
+    }
+    campaign_end(c);
     pthread_mutex_unlock(&s->mu);
 }
 

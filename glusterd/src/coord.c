@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "glusterfs/ctx.h"
 #include "glusterfs/log.h"
 #include "glusterfs/mem.h"
+#include "glusterfs/timer.h"
 #include "coord.h"
 #include "glusterd.h"
 #include "members.h"
@@ -308,6 +310,22 @@ coord_unwatch(void)
     }
 }
 
+static void coord_publish(void);
+
+static void
+coord_publish_task(void *data)
+{
+    if (leader)
+        coord_publish();
+}
+
+static void
+coord_publish_cb(void *data)
+{
+    if (gf_event_post(gf_ctx->events, coord_publish_task, NULL) != 0)
+        gf_log(GF_LOG_CRITICAL, "cannot post to the event loop: roles are not assigned");
+}
+
 static void
 coord_published(int err, uint64_t rev, void *cookie)
 {
@@ -316,9 +334,14 @@ coord_published(int err, uint64_t rev, void *cookie)
 
     if (err) {
         gd_store_strerror(gd.store, err, why, sizeof(why));
-        gf_log(GF_LOG_ERROR, "elected coordinator, but cannot say so in the store: %s", why);
+        gf_log(GF_LOG_ERROR, "elected coordinator, but cannot say so in the store: %s; trying "
+                             "again in 1 s", why);
+        if (leader && !gf_timer_add(gf_ctx->timers, 1000, coord_publish_cb, NULL))
+            gf_log(GF_LOG_CRITICAL, "out of memory: roles are not assigned");
         return;
     }
+    if (!leader || coord_watches[0])
+        return; /* no longer the coordinator, or a retry's twin already watches */
     for (int i = 0; i < 3 && leader; i++)
         if (gd_store_watch(gd.store, watched[i], coord_changed, NULL, &coord_watches[i]) != 0)
             gf_log(GF_LOG_ERROR, "coordinator: cannot watch %s", watched[i]);
@@ -327,8 +350,6 @@ coord_published(int err, uint64_t rev, void *cookie)
 static void
 elected(int is_leader, void *cookie)
 {
-    gd_txn_t *txn;
-
     leader = is_leader;
     coord_unwatch();
     if (!is_leader) {
@@ -336,8 +357,20 @@ elected(int is_leader, void *cookie)
         return;
     }
     gf_log(GF_LOG_INFO, "elected coordinator: assigning roles");
-    if (!(txn = gd_txn_new()))
+    coord_publish();
+}
+
+/* Says in the store that this server is the coordinator, then watches what the
+ * roles depend on (coord_published). */
+static void
+coord_publish(void)
+{
+    gd_txn_t *txn = gd_txn_new();
+
+    if (!txn) {
+        coord_published(-ENOMEM, 0, NULL);
         return;
+    }
     gd_txn_put_session(txn, GD_COORD_KEY, gd.conf.uuid);
     gd_store_txn(gd.store, txn, coord_published, NULL);
     gd_txn_free(txn);

@@ -21,7 +21,9 @@
  * started again with each new lease. A won campaign is checked against the
  * election's leader before it is reported: etcd's service answers a campaign
  * whose lease died while it waited as won once the candidates before it are gone,
- * although its key went with the lease.
+ * although its key went with the lease. A campaign still waiting when a session
+ * that seemed lost comes back is checked the same way (its answer may have been
+ * lost while the members were too busy to renew the lease in time).
  *
  * Watch, session and election callbacks go through the serial queue of
  * store-backend.h; get, list and txn answer from the client's callbacks. State
@@ -96,6 +98,8 @@ typedef struct session {
     int64_t keep_lease;    /* the lease of the keepalive in flight */
     uint64_t sent;         /* when the grant or keepalive in flight was sent */
     uint64_t last_ok;      /* when the last renewal that succeeded was sent */
+    uint64_t recheck;      /* when to check waiting campaigns against the leader; 0: no */
+    int relet;             /* a lease was granted before (this one replaces it) */
     uint64_t next_renew;   /* when to send the next keepalive */
     gf_timer_t *tick;
 } session_t;
@@ -532,6 +536,7 @@ static void send_keepalive(etcd_store_t *s, uint64_t now)
 }
 
 static void tick(void *data);
+static void recheck_all(etcd_store_t *s);
 
 /* Sets the timer for the next keepalive, grant retry or loss check. */
 static void arm(etcd_store_t *s, uint64_t now)
@@ -572,6 +577,8 @@ static void tick(void *data)
     else if (ss->lease && !ss->keeping && now >= ss->next_renew)
         send_keepalive(s, now);
     campaign_all(s);
+    if (ss->recheck && now >= ss->recheck && ss->up)
+        recheck_all(s);
     arm(s, now);
     pthread_mutex_unlock(&s->mu);
 }
@@ -588,6 +595,9 @@ static void granted(const gd_etcd_reply_t *r, void *cookie)
         ss->lease = r->lease;
         ss->last_ok = ss->sent;
         ss->next_renew = gf_time_ms() + ss->renew_ms;
+        if (ss->relet) /* as in renewed: the campaigns started now are checked later */
+            ss->recheck = gf_time_ms() + ss->ttl_ms + 1000;
+        ss->relet = 1;
         report_session(s, 1);
         campaign_all(s);
     }
@@ -597,29 +607,38 @@ static void granted(const gd_etcd_reply_t *r, void *cookie)
 static void rechecked(const gd_etcd_reply_t *r, void *cookie);
 static void campaign_end(campaign_t *c);
 
+/* Checks each campaign still waiting with the session's lease against its
+ * election's leader (rechecked). mu held. */
+static void recheck_all(etcd_store_t *s)
+{
+    s->sess.recheck = 0;
+    for (election_t *el = s->elections; el; el = el->next) {
+        campaign_t *c;
+        if (el->lease != s->sess.lease || el->leader || !(c = gf_calloc(1, sizeof(*c))))
+            continue;
+        *c = (campaign_t){.next = el->campaigns, .el = el, .lease = el->lease};
+        el->campaigns = c;
+        if (gd_etcd_leader(s->etcd, el->name, rechecked, c) != 0)
+            campaign_end(c);
+    }
+}
+
 /* A renewal of the current lease succeeded: a session that seemed lost is up
- * again, with the leaderships it held. A campaign still waiting is checked
- * against the election's leader: while the members were too busy to renew the
- * lease in time, the answer to a campaign can be lost (its request moved to
- * another member) although its key has become the leader's. */
+ * again, with the leaderships it held. A TTL later (when the lease of any
+ * server that lost its session meanwhile has expired), the campaigns still
+ * waiting are checked against their election's leader: while the members were
+ * too busy to renew leases in time, the answer to a campaign can be lost
+ * although its key has become the leader's (seen with 1000 servers). */
 static void renewed(etcd_store_t *s)
 {
     s->sess.last_ok = s->sess.sent;
     if (s->sess.up)
         return;
     report_session(s, 1);
-    for (election_t *el = s->elections; el; el = el->next) {
-        campaign_t *c;
+    for (election_t *el = s->elections; el; el = el->next)
         if (el->won_lease == s->sess.lease && el->lease == s->sess.lease && !el->leader)
             report_leader(el, s, 1);
-        else if (el->lease == s->sess.lease && !el->leader &&
-                 (c = gf_calloc(1, sizeof(*c)))) {
-            *c = (campaign_t){.next = el->campaigns, .el = el, .lease = el->lease};
-            el->campaigns = c;
-            if (gd_etcd_leader(s->etcd, el->name, rechecked, c) != 0)
-                campaign_end(c);
-        }
-    }
+    s->sess.recheck = gf_time_ms() + s->sess.ttl_ms + 1000;
     campaign_all(s);
 }
 

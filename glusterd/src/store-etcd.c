@@ -724,14 +724,25 @@ static void campaign_failed(campaign_t *c)
     campaign_end(c);
 }
 
+/* Whether the leader read in r is campaign c's key, with the session's live lease;
+ * if so, this server is reported leading. mu held. */
+static int lead_if_ours(campaign_t *c, const gd_etcd_reply_t *r)
+{
+    election_t *el = c->el;
+    if (r->err || r->n_kvs == 0 || r->kvs[0].lease != c->lease || !lease_live(el->s, c->lease))
+        return 0;
+    el->won_lease = c->lease;
+    if (!el->leader)
+        report_leader(el, el->s, 1);
+    return 1;
+}
+
 /* The election's leader, read after a won campaign: this server leads when the
- * leader's key is the one of the campaign's lease. */
+ * leader's key is the one of the campaign's lease; else it campaigns again. */
 static void checked(const gd_etcd_reply_t *r, void *cookie)
 {
     campaign_t *c = cookie;
-    election_t *el = c->el;
-    etcd_store_t *s = el->s;
-    int ours = !r->err && r->n_kvs > 0 && r->kvs[0].lease == c->lease;
+    etcd_store_t *s = c->el->s;
     if (r->err && r->err != -ENOENT)
         set_error(s, r->err, r->errmsg);
     pthread_mutex_lock(&s->mu);
@@ -739,35 +750,25 @@ static void checked(const gd_etcd_reply_t *r, void *cookie)
         pthread_mutex_unlock(&s->mu);
         return;
     }
-    if (ours && lease_live(s, c->lease)) {
-        el->won_lease = c->lease;
-        if (!el->leader)
-            report_leader(el, s, 1);
+    if (lead_if_ours(c, r))
         campaign_end(c);
-    } else {
+    else
         campaign_failed(c);
-    }
     pthread_mutex_unlock(&s->mu);
 }
 
-/* The leader read by renewed: this server leads when the leader's key is the one
- * of its lease; else its campaign goes on waiting. */
+/* The leader read by recheck_all: the same, but a campaign that does not lead
+ * goes on waiting. */
 static void rechecked(const gd_etcd_reply_t *r, void *cookie)
 {
     campaign_t *c = cookie;
-    election_t *el = c->el;
-    etcd_store_t *s = el->s;
-    int ours = !r->err && r->n_kvs > 0 && r->kvs[0].lease == c->lease;
+    etcd_store_t *s = c->el->s;
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
         pthread_mutex_unlock(&s->mu);
         return;
     }
-    if (ours && lease_live(s, c->lease)) {
-        el->won_lease = c->lease;
-        if (!el->leader)
-            report_leader(el, s, 1);
-    }
+    lead_if_ours(c, r);
     campaign_end(c);
     pthread_mutex_unlock(&s->mu);
 }

@@ -1,6 +1,6 @@
 /*
  * The store: where glusterd keeps its configuration, as small values under
- * '/'-separated keys, one key per object (vol/NAME/info, vol/NAME/brick/N,
+ * '/'-separated keys, one key per object (vol/NAME/info, brick/NAME/N,
  * vol/NAME/opt/KEY), never a whole volume in one value.
  *
  * Every operation completes through a callback, so that a backend may answer later

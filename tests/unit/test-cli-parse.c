@@ -23,18 +23,26 @@
 
 static char err[256];
 
-/* Parses the words of line (split at spaces) into cmd. */
+/* Splits line at spaces into argv (up to 32 words, in a static buffer): argc. */
+static int
+split(const char *line, char **argv)
+{
+    static char buf[512];
+    int argc = 0;
+
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
+        argv[argc++] = w;
+    err[0] = '\0';
+    return argc;
+}
+
+/* Parses the words of line into cmd, as the arguments of `volume`. */
 static int
 parse(const char *line, cli_cmd_t *cmd)
 {
-    static char buf[512];
     char *argv[32];
-    int argc = 0;
-
-    strcpy(buf, line);
-    for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
-        argv[argc++] = w;
-    err[0] = '\0';
+    int argc = split(line, argv);
     return cli_parse_volume(argc, argv, cmd, err, sizeof(err));
 }
 
@@ -42,14 +50,8 @@ parse(const char *line, cli_cmd_t *cmd)
 static int
 parse_all(const char *line, cli_cmd_t *cmd)
 {
-    static char buf[512];
     char *argv[32];
-    int argc = 0;
-
-    strcpy(buf, line);
-    for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
-        argv[argc++] = w;
-    err[0] = '\0';
+    int argc = split(line, argv);
     return cli_parse(argc, argv, cmd, err, sizeof(err));
 }
 

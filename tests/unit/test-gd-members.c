@@ -27,6 +27,7 @@
 #include "glusterfs/mem.h"
 #include "glusterd.h"
 #include "members.h"
+#include "store-fault.h"
 
 gd_t gd; /* members.c reaches the store and the configuration through it */
 
@@ -35,20 +36,7 @@ gd_t gd; /* members.c reaches the store and the configuration through it */
 #define U3 "33333333-3333-3333-3333-333333333333"
 #define U4 "44444444-4444-4444-4444-444444444444"
 
-/* The wrapper: forwards to the local store, counting and failing on request. */
-typedef struct wrap {
-    gd_store_t base;
-    gd_store_t *inner;
-    int server_lists; /* gd_store_list of "server/" */
-    int txns;         /* transactions seen */
-    int fail_txns;    /* the next so many transactions fail with fail_err */
-    int fail_err;
-    int fail_applied; /* ... after being applied (an outcome unknown) */
-    const char *race_key;   /* put race_value there just before the next */
-    const char *race_value; /* transaction, as another server racing would */
-} wrap_t;
-
-static wrap_t *w;
+static store_fault_t fault, *w = &fault;
 static char dir[] = "/tmp/test-gd-members.XXXXXX";
 static sem_t called;
 static int ready_err;
@@ -62,91 +50,6 @@ put_done(int err, uint64_t rev, void *cookie)
 {
     assert_int_equal(err, 0);
 }
-
-static void
-w_get(gd_store_t *s, const char *key, gd_store_get_cb_t cb, void *cookie)
-{
-    gd_store_get(((wrap_t *)s)->inner, key, cb, cookie);
-}
-
-static void
-w_list(gd_store_t *s, const char *prefix, gd_store_list_cb_t cb, void *cookie)
-{
-    wrap_t *x = (wrap_t *)s;
-    if (strcmp(prefix, GD_SERVER_PREFIX) == 0)
-        x->server_lists++;
-    gd_store_list(x->inner, prefix, cb, cookie);
-}
-
-typedef struct lost {
-    gd_store_txn_cb_t cb;
-    void *cookie;
-} lost_t;
-
-/* An applied transaction whose answer is lost. */
-static void
-lost_answer(int err, uint64_t rev, void *cookie)
-{
-    lost_t l = *(lost_t *)cookie;
-    free(cookie);
-    l.cb(err ? err : -ETIMEDOUT, 0, l.cookie);
-}
-
-static void
-w_txn(gd_store_t *s, const gd_txn_t *txn, gd_store_txn_cb_t cb, void *cookie)
-{
-    wrap_t *x = (wrap_t *)s;
-    lost_t *l;
-
-    x->txns++;
-    if (x->race_key) {
-        gd_store_put(x->inner, x->race_key, x->race_value, put_done, NULL);
-        x->race_key = NULL;
-    }
-    if (x->fail_txns == 0) {
-        gd_store_txn(x->inner, txn, cb, cookie);
-        return;
-    }
-    x->fail_txns--;
-    if (!x->fail_applied) {
-        cb(x->fail_err, 0, cookie);
-        return;
-    }
-    l = malloc(sizeof(*l));
-    assert_non_null(l);
-    l->cb = cb;
-    l->cookie = cookie;
-    gd_store_txn(x->inner, txn, lost_answer, l);
-}
-
-static int
-w_session_open(gd_store_t *s, int ttl_s, gd_store_session_cb_t cb, void *cookie)
-{
-    return gd_store_session_open(((wrap_t *)s)->inner, ttl_s, cb, cookie);
-}
-
-static void
-w_strerror(gd_store_t *s, int err, char *buf, size_t len)
-{
-    gd_store_strerror(((wrap_t *)s)->inner, err, buf, len);
-}
-
-static void
-w_destroy(gd_store_t *s)
-{
-    gd_store_destroy(((wrap_t *)s)->inner);
-    free(s);
-}
-
-static const gd_store_ops_t wrap_ops = {
-    .name = "test",
-    .get = w_get,
-    .list = w_list,
-    .txn = w_txn,
-    .session_open = w_session_open,
-    .strerror = w_strerror,
-    .destroy = w_destroy,
-};
 
 /* --- steps on the event thread --- */
 
@@ -251,10 +154,8 @@ setup(void **state)
 {
     assert_non_null(mkdtemp(dir));
     assert_int_equal(gf_ctx_init("test", 1, 1), 0);
-    w = calloc(1, sizeof(*w));
-    assert_non_null(w);
-    w->base.ops = &wrap_ops;
-    assert_int_equal(gd_store_local_open(dir, gf_ctx->events, &w->inner), 0);
+    assert_int_equal(store_fault_open(w, dir, gf_ctx->events), 0);
+    w->count_prefix = GD_SERVER_PREFIX;
     gd.store = &w->base;
     return 0;
 }
@@ -359,7 +260,7 @@ test_probe_by_index(void **state)
     probe("127.1.1.1");
     assert_int_equal(probe_err, 0);
     assert_string_equal(probe_info, "Probe on localhost not needed");
-    assert_int_equal(w->server_lists, 0);
+    assert_int_equal(w->lists, 0);
 }
 
 /* A server registered before the index (no addr/ key) is still found, by one full
@@ -375,12 +276,12 @@ test_probe_falls_back(void **state)
     probe("127.1.1.3");
     assert_int_equal(probe_err, 0);
     assert_string_equal(get_value("pool/" U3), "");
-    assert_int_equal(w->server_lists, 1);
+    assert_int_equal(w->lists, 1);
     probe("127.1.1.4");
     assert_int_equal(probe_err, -ENOENT);
     assert_non_null(strstr(probe_msg, "127.1.1.4 is not a server of this cluster"));
     assert_string_equal(get_value("pool/" U4), "ENOENT");
-    assert_int_equal(w->server_lists, 2);
+    assert_int_equal(w->lists, 2);
 }
 
 int

@@ -8,6 +8,7 @@
  * thread, as in glusterd.
  */
 #include <errno.h>
+#include <limits.h>
 #include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "glusterfs/ctx.h"
 #include "glusterfs/mem.h"
 #include "mux.h"
+#include "store-fault.h"
 #include "vol-ops.h"
 #include "volume.h"
 #include "xlmeta.h"
@@ -36,7 +38,7 @@ const char *gd_self_addr(void)
     return "127.0.0.1";
 }
 
-/* What the wrapper does with a transaction. */
+/* What the store (store-fault.h) does with the transactions of an operation. */
 typedef enum {
     PASS,    /* runs it */
     APPLIED, /* runs it, then says -ETIMEDOUT */
@@ -44,102 +46,16 @@ typedef enum {
     RACED,   /* writes another volume of the same name, says -ETIMEDOUT */
 } txn_mode_t;
 
-typedef struct wrap {
-    gd_store_t base;
-    gd_store_t *inner;
-    txn_mode_t mode;
-    int fail_reads; /* lists after an unknown outcome fail */
-    int unknown;    /* an unknown outcome was given */
-} wrap_t;
-
-static wrap_t wrap;
+static store_fault_t wrap;
 static char dir[] = "/tmp/test-gd-vol-ops.XXXXXX";
 static sem_t ended;
 static int got_err;
 static char got_msg[8192], got_id[64];
 
-static void w_get(gd_store_t *s, const char *key, gd_store_get_cb_t cb, void *cookie)
-{
-    gd_store_get(wrap.inner, key, cb, cookie);
-}
-
-static void w_list(gd_store_t *s, const char *prefix, gd_store_list_cb_t cb, void *cookie)
-{
-    if (wrap.unknown && wrap.fail_reads) {
-        cb(-EHOSTUNREACH, NULL, 0, cookie);
-        return;
-    }
-    gd_store_list(wrap.inner, prefix, cb, cookie);
-}
-
-typedef struct pending {
-    gd_store_txn_cb_t cb;
-    void *cookie;
-} pending_t;
-
-static void w_applied(int err, uint64_t rev, void *cookie)
-{
-    pending_t p = *(pending_t *)cookie;
-
-    free(cookie);
-    assert_int_equal(err, 0);
-    wrap.unknown = 1;
-    p.cb(-ETIMEDOUT, 0, p.cookie);
-}
-
 static void ignore(int err, uint64_t rev, void *cookie)
 {
     assert_int_equal(err, 0);
 }
-
-static void w_txn(gd_store_t *s, const gd_txn_t *txn, gd_store_txn_cb_t cb, void *cookie)
-{
-    pending_t *p;
-
-    switch (wrap.mode) {
-    case PASS:
-        gd_store_txn(wrap.inner, txn, cb, cookie);
-        return;
-    case APPLIED:
-        p = malloc(sizeof(*p));
-        assert_non_null(p);
-        *p = (pending_t){cb, cookie};
-        gd_store_txn(wrap.inner, txn, w_applied, p);
-        return;
-    case RACED:
-        gd_store_put(wrap.inner, "vol/v/info",
-                     "id=00000000-0000-0000-0000-000000000001\n"
-                     "status=created\n",
-                     ignore, NULL);
-        /* fall through */
-    case DROPPED:
-        wrap.unknown = 1;
-        cb(-ETIMEDOUT, 0, cookie);
-        return;
-    }
-}
-
-static int w_watch(gd_store_t *s, const char *prefix, gd_store_watch_cb_t cb, void *cookie,
-                   gd_store_watch_t **out)
-{
-    return gd_store_watch(wrap.inner, prefix, cb, cookie, out);
-}
-
-static void w_strerror(gd_store_t *s, int err, char *buf, size_t len)
-{
-    snprintf(buf, len,
-             err == -ETIMEDOUT ? "member m1 went silent, outcome unknown"
-                               : "monitor cluster unreachable");
-}
-
-static const gd_store_ops_t wrap_ops = {
-    .name = "wrap",
-    .get = w_get,
-    .list = w_list,
-    .txn = w_txn,
-    .watch = w_watch,
-    .strerror = w_strerror,
-};
 
 /* --- running operations on the event thread --- */
 
@@ -208,15 +124,20 @@ static void run_with(gf_event_task_t task, void *data, txn_mode_t m)
 {
     struct timespec ts;
 
-    wrap.mode = m;
-    wrap.unknown = 0;
+    wrap.fail_txns = m == PASS ? 0 : INT_MAX; /* every transaction of the operation */
+    wrap.fail_err = -ETIMEDOUT;
+    wrap.fail_applied = m == APPLIED;
+    if (m == RACED) /* another create of the same name, just before */
+        wrap.race_key = "vol/v/info";
+    wrap.race_value = "id=00000000-0000-0000-0000-000000000001\nstatus=created\n";
+    wrap.failed = 0;
     got_err = 1;
     assert_int_equal(gf_event_post(gf_ctx->events, task, data), 0);
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 10;
     assert_int_equal(sem_timedwait(&ended, &ts), 0);
     if (m != PASS)
-        assert_int_equal(wrap.unknown, 1);
+        assert_true(wrap.failed >= 1);
 }
 
 static void run(gf_event_task_t task, txn_mode_t m)
@@ -266,9 +187,7 @@ static int setup(void **state)
 {
     assert_non_null(mkdtemp(dir));
     assert_int_equal(gf_ctx_init("test", 1, 2), 0);
-    assert_int_equal(gd_store_local_open(dir, gf_ctx->events, &wrap.inner), 0);
-    wrap.base.ops = &wrap_ops;
-    wrap.fail_reads = 0;
+    assert_int_equal(store_fault_open(&wrap, dir, gf_ctx->events), 0);
     gd.store = &wrap.base;
     gd.conf.bind = "127.0.0.1";
     assert_non_null(gd.xlmeta = gd_xlmeta_new(NULL));
@@ -282,7 +201,7 @@ static int teardown(void **state)
 {
     char cmd[64];
 
-    gd_store_destroy(wrap.inner);
+    gd_store_destroy(&wrap.base);
     gd_xlmeta_free(gd.xlmeta);
     gf_ctx_fini();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
